@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite. Prints a closing 'N passed, N failed' line read by CI.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export MMI_HOME="$ROOT"
+LOG="$ROOT/artifacts/test-output.log"
+mkdir -p "$ROOT/artifacts"
+# One test assembly; xunit runs test classes in parallel across the 2 cores.
+dotnet test "$ROOT/MultiModalIndexer.sln" -c Release -nologo \
+  --logger "console;verbosity=normal" "$@" 2>&1 | tee "$LOG"
+rc=${PIPESTATUS[0]}
+# vstest's console summary: "Total tests: N" then "Passed: N", "Failed: N", "Skipped: N" lines.
+passed="$(sed -nE 's/^ *Passed: *([0-9]+) *$/\1/p' "$LOG" | tail -1)"
+failed="$(sed -nE 's/^ *Failed: *([0-9]+) *$/\1/p' "$LOG" | tail -1)"
+skipped="$(sed -nE 's/^ *Skipped: *([0-9]+) *$/\1/p' "$LOG" | tail -1)"
+if [[ -n "$passed$failed" ]]; then
+  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+fi
+exit "$rc"

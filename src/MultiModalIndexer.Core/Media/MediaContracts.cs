@@ -1,0 +1,77 @@
+namespace MultiModalIndexer.Media;
+
+/// <summary>What ffprobe says about one file, typed.</summary>
+public sealed record MediaInfo(
+    string Path,
+    string Container,
+    double Duration,
+    long SizeBytes,
+    VideoStreamInfo? Video,
+    AudioStreamInfo? Audio,
+    DateTimeOffset? CreationTime);
+
+public sealed record VideoStreamInfo(
+    int Index,
+    string Codec,
+    int Width,
+    int Height,
+    double Fps,
+    bool VariableFrameRate,
+    int Rotation,
+    long? FrameCount);
+
+public sealed record AudioStreamInfo(int Index, string Codec, int SampleRate, int Channels);
+
+/// <summary>Why a file could not be read as media. One typed error with a one-line reason.</summary>
+public enum MediaErrorKind
+{
+    NotFound,
+    Empty,
+    NotMedia,
+    Corrupt,
+    NoVideoStream,
+    NoAudioStream,
+    Timeout,
+    ToolMissing,
+    ToolFailed,
+}
+
+public sealed class MediaException(MediaErrorKind kind, string path, string reason, Exception? inner = null)
+    : Exception($"{System.IO.Path.GetFileName(path)}: {reason}", inner)
+{
+    public MediaErrorKind Kind { get; } = kind;
+    public string MediaPath { get; } = path;
+    public string Reason { get; } = reason;
+}
+
+/// <summary>One searchable unit of a video: a time span with its keyframe times.</summary>
+public sealed record SegmentSpan(int Ordinal, double Start, double End, IReadOnlyList<double> KeyframeTimes)
+{
+    public double Duration => End - Start;
+}
+
+/// <summary>Result of shot detection plus the segment policy: `./mmi shots --json` prints this.</summary>
+public sealed record ShotAnalysis(double Duration, IReadOnlyList<double> Cuts, IReadOnlyList<SegmentSpan> Segments);
+
+/// <summary>
+/// Everything later stages need from one keyframe, cut in ffmpeg so no image library is needed:
+/// the exact CLIP input, a grey frame for OCR and a JPEG thumbnail.
+/// </summary>
+public sealed class KeyframeImage
+{
+    public const int ClipSize = 224;
+
+    public required int SegmentOrdinal { get; init; }
+    public required double Time { get; init; }
+
+    /// <summary>224×224×3 RGB bytes: shorter side to 224 (bicubic), centre crop.</summary>
+    public required byte[] ClipRgb { get; init; }
+
+    /// <summary>8-bit grey, row-major, long side ~1280 (never upscaled beyond the source).</summary>
+    public required byte[] Grey { get; init; }
+    public required int GreyWidth { get; init; }
+    public required int GreyHeight { get; init; }
+
+    /// <summary>JPEG thumbnail bytes.</summary>
+    public required byte[] ThumbnailJpeg { get; init; }
+}
