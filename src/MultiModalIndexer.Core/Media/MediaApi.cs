@@ -45,3 +45,15 @@ public sealed class AudioReader(MediaOptions options, ILogger<AudioReader>? logg
 #pragma warning restore CS0162
     }
 }
+
+/// <summary>Still images (uploads for image search, OCR of image files) decoded by ffmpeg.</summary>
+public sealed class StillImageReader(MediaOptions options, ILogger<StillImageReader>? logger = null)
+{
+    /// <summary>The exact CLIP input (shorter side 224 bicubic, centre crop, RGB bytes) of an image file.</summary>
+    public Task<byte[]> ReadClipRgbAsync(string imagePath, CancellationToken ct = default) =>
+        throw new NotImplementedException($"{options}{logger}");
+
+    /// <summary>8-bit grey pixels of an image file at its own size (long side capped at <paramref name="maxLongSide"/>).</summary>
+    public Task<(byte[] Pixels, int Width, int Height)> ReadGreyAsync(string imagePath, int maxLongSide = 4096, CancellationToken ct = default) =>
+        throw new NotImplementedException($"{options}{logger}");
+}
