@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SHERPA_VERSION="1.13.8"
 RUNTIMES="$ROOT/runtimes/linux-x64"
 APT_PACKAGES=(ffmpeg tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim libtesseract5 liblept5
-  python3 python3-onnx python3-numpy fonts-wqy-zenhei fonts-dejavu-core chromium ca-certificates)
+  python3 python3-onnx python3-numpy python3-yaml python3-jsonschema fonts-wqy-zenhei fonts-dejavu-core chromium ca-certificates)
 STAMP_CONTENT="sherpa=$SHERPA_VERSION apt=${APT_PACKAGES[*]}"
 
 missing_apt() {
