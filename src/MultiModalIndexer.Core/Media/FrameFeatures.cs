@@ -33,6 +33,18 @@ internal sealed class FrameFeatures
         return 0.5 * h + 0.5 * thumb;
     }
 
+    /// <summary>Thumbnail distance after dividing out overall brightness, in [0, ~1]: near 0 for the same picture faded.</summary>
+    public static double GainInvariantDistance(FrameFeatures a, FrameFeatures b)
+    {
+        double ma = 0, mb = 0;
+        for (var i = 0; i < a.Thumb.Length; i++) { ma += a.Thumb[i]; mb += b.Thumb[i]; }
+        ma = Math.Max(1, ma / a.Thumb.Length);
+        mb = Math.Max(1, mb / b.Thumb.Length);
+        double d = 0;
+        for (var i = 0; i < a.Thumb.Length; i++) d += Math.Abs(a.Thumb[i] / ma - b.Thumb[i] / mb);
+        return d / a.Thumb.Length / 2;
+    }
+
     /// <summary>Thumbnail-only distance in [0, 1] (near-duplicate keyframes).</summary>
     public static double ThumbDistance(FrameFeatures a, FrameFeatures b)
     {
