@@ -45,6 +45,20 @@ internal sealed class FrameFeatures
         return d / a.Thumb.Length / 2;
     }
 
+    /// <summary>Fraction of the 16×9 cells whose colour changed noticeably (mean |ΔRGB| over 24 of 255).</summary>
+    public static double ChangedCellFraction(FrameFeatures a, FrameFeatures b)
+    {
+        var changed = 0;
+        var cells = a.Thumb.Length / 3;
+        for (var c = 0; c < cells; c++)
+        {
+            var d = Math.Abs(a.Thumb[c * 3] - b.Thumb[c * 3]) + Math.Abs(a.Thumb[c * 3 + 1] - b.Thumb[c * 3 + 1])
+                    + Math.Abs(a.Thumb[c * 3 + 2] - b.Thumb[c * 3 + 2]);
+            if (d > 72) changed++;
+        }
+        return (double)changed / cells;
+    }
+
     /// <summary>Thumbnail-only distance in [0, 1] (near-duplicate keyframes).</summary>
     public static double ThumbDistance(FrameFeatures a, FrameFeatures b)
     {

@@ -82,6 +82,8 @@ public sealed class ShotDetectionOptions
     /// <summary>Length of the stability windows beside a dissolve window, as a fraction of its half-width.</summary>
     public double GradualSideFraction { get; set; } = 0.5;
     /// <summary>Minimum brightness-independent change (0..1) across a dissolve: a picture fading in or out of brightness is not one.</summary>
+    /// <summary>Minimum fraction of the picture (16×9 cells) that must change across a dissolve.</summary>
+    public double GradualMinCoverage { get; set; } = 0.3;
     public double GradualMinShapeChange { get; set; } = 0.05;
     /// <summary>A dissolve window touching black (± this many frames) is left to the fade rule.</summary>
     public int GradualDarkMargin { get; set; } = 0;

@@ -130,7 +130,9 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
                     var side = Math.Max(before, after);
                     var ratio = across / (side + 0.01);
                     g[c] = across;
-                    ok[c] = ratio >= o.GradualRatio;
+                    // An object crossing a still background changes part of the picture; a dissolve changes most of it.
+                    ok[c] = ratio >= o.GradualRatio
+                            && FrameFeatures.ChangedCellFraction(frames[c - w], frames[c + w]) >= o.GradualMinCoverage;
                 }
                 // One candidate per run of qualifying centres; located where the change is half done.
                 for (var c = 0; c < n;)
