@@ -176,3 +176,34 @@ public sealed class RecognizerTests(ITestOutputHelper output)
         Assert.NotEmpty(WhisperFixture.Options(o => { o.Recognizer = "sense-voice"; o.Language = "de"; }).Validate());
     }
 }
+
+[Collection("speech")]
+public sealed class BadModelTests
+{
+    [Theory]
+    [InlineData("text")]
+    [InlineData("truncated")]
+    [InlineData("no-metadata")]
+    public void A_corrupt_or_unsuitable_model_is_a_typed_error_not_a_crash(string kind)
+    {
+        // sherpa-onnx itself would terminate the process on each of these files.
+        var dir = TestPaths.NewScratchDir("speech-badmodel");
+        var bad = Path.Combine(dir, "bad-encoder.onnx");
+        switch (kind)
+        {
+            case "text": File.WriteAllText(bad, "not an onnx model"); break;
+            case "truncated":
+                var bytes = File.ReadAllBytes(WhisperFixture.Encoder);
+                File.WriteAllBytes(bad, bytes[..(bytes.Length / 2)]);
+                break;
+            case "no-metadata": File.Copy(WhisperFixture.Decoder, bad); break; // a valid ONNX file without the encoder's metadata
+        }
+        var baseline = VadTests.SherpaHandleCount();
+        var e = Assert.Throws<SpeechException>(() => SpeechRecognizers.Create(WhisperFixture.Options(o => o.WhisperEncoder = bad), new ListLogger()));
+        Assert.Equal(SpeechErrorKind.ModelInvalid, e.Kind);
+        Assert.Equal(baseline, VadTests.SherpaHandleCount());
+
+        var v = Assert.Throws<SpeechException>(() => VoiceActivityDetector.Create(WhisperFixture.Options(o => o.VadModel = bad)).Detect(new float[16000]));
+        Assert.Equal(SpeechErrorKind.ModelInvalid, v.Kind);
+    }
+}

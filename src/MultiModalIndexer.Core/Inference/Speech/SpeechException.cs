@@ -4,6 +4,8 @@ public enum SpeechErrorKind
 {
     /// <summary>A model file named by the options does not exist.</summary>
     ModelMissing,
+    /// <summary>A model file exists but is not a usable ONNX model of the expected kind.</summary>
+    ModelInvalid,
     /// <summary>sherpa-onnx refused a configuration or could not create an object.</summary>
     EngineFailed,
     /// <summary>The audio cannot be processed (e.g. longer than the engine can index).</summary>

@@ -38,6 +38,20 @@ internal sealed unsafe class SherpaOfflineRecognizer : IDisposable
     public static SherpaOfflineRecognizer Create(OfflineModelSettings settings)
     {
         SherpaNative.EnsureLoaded();
+        if (!File.Exists(settings.Tokens)) throw new SpeechException(SpeechErrorKind.ModelMissing, $"tokens file not found: {settings.Tokens}");
+        switch (settings)
+        {
+            case WhisperSettings w:
+                OnnxModelCheck.Require(w.Encoder, "Whisper encoder", OnnxModelCheck.WhisperEncoderKeys);
+                var dec = OnnxModelCheck.Require(w.Decoder, "Whisper decoder");
+                if (dec.Inputs.Count != 6 || dec.Outputs.Count < 3)
+                    throw new SpeechException(SpeechErrorKind.ModelInvalid,
+                        $"{Path.GetFileName(w.Decoder)} is not a sherpa-onnx Whisper decoder (it needs 6 inputs: tokens, self k/v caches, cross k/v, offset; found {dec.Inputs.Count}).");
+                break;
+            case SenseVoiceSettings sv:
+                OnnxModelCheck.Require(sv.Model, "SenseVoice model");
+                break;
+        }
         using var strings = new Utf8Strings();
         var config = new SherpaOnnxOfflineRecognizerConfig
         {

@@ -37,8 +37,7 @@ internal sealed unsafe class SherpaVad : IDisposable
     public static SherpaVad Create(SileroVadSettings s)
     {
         SherpaNative.EnsureLoaded();
-        if (!File.Exists(s.ModelPath))
-            throw new SpeechException(SpeechErrorKind.ModelMissing, $"Silero VAD model not found: {s.ModelPath}");
+        OnnxModelCheck.RequireSileroVad(s.ModelPath);
 
         using var strings = new Utf8Strings();
         var config = new SherpaOnnxVadModelConfig
