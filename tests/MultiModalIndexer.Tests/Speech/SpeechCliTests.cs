@@ -69,6 +69,20 @@ public sealed class SpeechCliTests
         Assert.Contains("no audio stream", video.Err);
         Assert.Single(video.Err.Trim().Split('\n'));
 
+        var dir = TestPaths.NewScratchDir("speech-cli");
+        var silent = Path.Combine(dir, "silent.wav");
+        SpeechTestAudio.WriteWav(silent, SpeechTestAudio.Silence(5));
+        var quiet = Mmi("vad", silent, "--json", "--vad-model", SpeechTestAudio.VadModel);
+        Assert.True(quiet.Code == 0, quiet.Err);
+        Assert.Equal(0, JsonDocument.Parse(quiet.Out).RootElement.GetArrayLength());
+
+        var empty = Path.Combine(dir, "empty.wav");
+        SpeechTestAudio.WriteWav(empty, []);
+        var none = Mmi("asr", empty, "--json", "--vad-model", SpeechTestAudio.VadModel,
+            "--encoder", WhisperFixture.Encoder, "--decoder", WhisperFixture.Decoder, "--tokens", WhisperFixture.Tokens);
+        Assert.Equal(2, none.Code); // the media stage's typed error: no duration
+        Assert.Single(none.Err.Trim().Split('\n'), l => l.StartsWith("asr:", StringComparison.Ordinal));
+
         var junk = Path.Combine(TestPaths.NewScratchDir("speech-cli"), "junk.mp4");
         File.WriteAllText(junk, "this is not a video");
         var bad = Mmi("vad", junk, "--vad-model", SpeechTestAudio.VadModel);
