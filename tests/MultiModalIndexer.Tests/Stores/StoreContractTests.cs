@@ -449,7 +449,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     {
         await PutFusionCorpusAsync();
         var e = await Assert.ThrowsAsync<SearchValidationException>(() =>
-            Store.SearchAsync(new SearchRequest { Query = new string('x', 9_990) + " volcano", Mode = SearchMode.Text }));
+            Store.SearchAsync(new SearchRequest { Query = new string('x', 9_992) + " volcano", Mode = SearchMode.Text }));
         Assert.Contains("10000", e.Message.Replace(",", ""));
         Assert.Contains(SearchLimits.MaxQueryChars.ToString(), e.Message.Replace(",", ""));
     }
