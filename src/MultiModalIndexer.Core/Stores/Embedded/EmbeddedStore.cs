@@ -28,6 +28,8 @@ public sealed class EmbeddedStore : ISegmentStore
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private SqliteConnection? _writer;
     private SegmentCatalog? _catalog;
+    /// <summary>Document frequency per term for the text budget; approximate by design, dropped after writes.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _docFreq = new(StringComparer.Ordinal);
     private bool _schemaReady;
     private bool _disposed;
 
@@ -247,6 +249,7 @@ public sealed class EmbeddedStore : ISegmentStore
                 tx.Commit();
             }
             _catalog?.ReplaceVideo(video.Id, rows);
+            _docFreq.Clear();
         }
         catch (SqliteException e)
         {
@@ -323,6 +326,7 @@ public sealed class EmbeddedStore : ISegmentStore
                 tx.Commit();
             }
             _catalog?.ReplaceVideo(videoId, []);
+            _docFreq.Clear();
         }
         finally { _writeLock.Release(); }
     }
@@ -500,7 +504,7 @@ public sealed class EmbeddedStore : ISegmentStore
         }
         try
         {
-            if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter);
+            if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter, _docFreq);
         }
         finally
         {
@@ -545,10 +549,11 @@ public sealed class EmbeddedStore : ISegmentStore
     public const long TextScoreBudgetRows = 20_000;
 
     /// <summary>BM25 over the analysed columns: quoted terms OR-ed, so no user text reaches FTS5 syntax.</summary>
-    private static List<SubQueryHit<long>> TextQuery(SqliteConnection conn, SegmentCatalog catalog, IReadOnlyList<string> terms, int k, SlotFilter filter)
+    private static List<SubQueryHit<long>> TextQuery(SqliteConnection conn, SegmentCatalog catalog, IReadOnlyList<string> terms, int k, SlotFilter filter,
+        System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq)
     {
         if (terms.Count == 0) return [];
-        var used = SelectTerms(conn, terms);
+        var used = SelectTerms(conn, terms, docFreq);
         if (used.Count == 0) return [];
         var match = new StringBuilder();
         foreach (var t in used)
@@ -573,19 +578,32 @@ public sealed class EmbeddedStore : ISegmentStore
     }
 
     /// <summary>Terms present in the index, rarest first, within <see cref="TextScoreBudgetRows"/>.</summary>
-    internal static List<string> SelectTerms(SqliteConnection conn, IReadOnlyList<string> terms)
+    internal static List<string> SelectTerms(SqliteConnection conn, IReadOnlyList<string> terms,
+        System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq)
     {
         var df = new List<(string Term, long Docs)>(terms.Count);
-        using (var cmd = conn.CreateCommand())
+        SqliteCommand? cmd = null;
+        try
         {
-            cmd.CommandText = "SELECT doc FROM segments_fts_vocab WHERE term = $t";
-            var p = cmd.Parameters.Add(new SqliteParameter { ParameterName = "$t" });
             foreach (var t in terms)
             {
-                p.Value = t;
-                if (cmd.ExecuteScalar() is long n && n > 0) df.Add((t, n));
+                if (!docFreq.TryGetValue(t, out var n))
+                {
+                    // fts5vocab reads the term's doclist: O(df), far cheaper than BM25-scoring it; cached until the next write.
+                    if (cmd is null)
+                    {
+                        cmd = conn.CreateCommand();
+                        cmd.CommandText = "SELECT doc FROM segments_fts_vocab WHERE term = $t";
+                        cmd.Parameters.Add(new SqliteParameter { ParameterName = "$t" });
+                    }
+                    cmd.Parameters[0].Value = t;
+                    n = cmd.ExecuteScalar() is long c ? c : 0;
+                    if (docFreq.Count < 100_000) docFreq[t] = n;
+                }
+                if (n > 0) df.Add((t, n));
             }
         }
+        finally { cmd?.Dispose(); }
         df.Sort((a, b) => a.Docs.CompareTo(b.Docs));
         var used = new List<string>(df.Count);
         long sum = 0;
