@@ -504,7 +504,7 @@ public sealed class EmbeddedStore : ISegmentStore
         }
         try
         {
-            if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter, _docFreq);
+            if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter, _docFreq, _options.MaxScoredTextRows);
         }
         finally
         {
@@ -539,21 +539,18 @@ public sealed class EmbeddedStore : ISegmentStore
         return new SearchResponse(fused.Count, hits);
     }
 
-    /// <summary>
-    /// At most this many matching rows are BM25-scored per text query. FTS5 scores every row that
-    /// matches before sorting, so a query made only of very common terms would cost O(matches).
-    /// When the OR of all terms exceeds the budget, the most frequent terms are dropped from the
-    /// MATCH (rarest kept, at least one) - like Lucene's common-terms cutoff: frequent terms carry
-    /// little IDF. Exact BM25 whenever the whole query fits the budget.
-    /// </summary>
-    public const long TextScoreBudgetRows = 20_000;
+    // Text budget (EmbeddedStoreOptions.MaxScoredTextRows): FTS5 scores every row that matches
+    // before sorting, so a query made only of very common terms would cost O(matches). When the OR of
+    // all terms exceeds the budget, the most frequent terms are dropped from the MATCH (rarest kept, at
+    // least one), like Lucene's common-terms cutoff: frequent terms carry little IDF. BM25 is exact
+    // whenever the whole query fits the budget.
 
     /// <summary>BM25 over the analysed columns: quoted terms OR-ed, so no user text reaches FTS5 syntax.</summary>
     private static List<SubQueryHit<long>> TextQuery(SqliteConnection conn, SegmentCatalog catalog, IReadOnlyList<string> terms, int k, SlotFilter filter,
-        System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq)
+        System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq, long budget)
     {
         if (terms.Count == 0) return [];
-        var used = SelectTerms(conn, terms, docFreq);
+        var used = SelectTerms(conn, terms, docFreq, budget);
         if (used.Count == 0) return [];
         var match = new StringBuilder();
         foreach (var t in used)
@@ -577,9 +574,9 @@ public sealed class EmbeddedStore : ISegmentStore
         }
     }
 
-    /// <summary>Terms present in the index, rarest first, within <see cref="TextScoreBudgetRows"/>.</summary>
+    /// <summary>Terms present in the index, rarest first, within the budget of scored rows.</summary>
     internal static List<string> SelectTerms(SqliteConnection conn, IReadOnlyList<string> terms,
-        System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq)
+        System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq, long budget)
     {
         var df = new List<(string Term, long Docs)>(terms.Count);
         SqliteCommand? cmd = null;
@@ -609,7 +606,7 @@ public sealed class EmbeddedStore : ISegmentStore
         long sum = 0;
         foreach (var (term, docs) in df)
         {
-            if (used.Count > 0 && sum + docs > TextScoreBudgetRows) break;
+            if (used.Count > 0 && sum + docs > budget) break;
             used.Add(term);
             sum += docs;
         }
