@@ -122,6 +122,12 @@ public sealed class EmbeddedStore : ISegmentStore
         return conn;
     }
 
+    /// <summary>
+    /// Loads vectors and filter metadata into memory now rather than on the first search (seconds at
+    /// 100k segments); the host may call it at start-up. Returns the number of segments loaded.
+    /// </summary>
+    public async Task<int> WarmUpAsync(CancellationToken ct = default) => (await GetCatalogAsync(ct)).Count;
+
     /// <summary>Loads vectors + filter metadata into memory on first use; later writes keep it in sync.</summary>
     private async Task<SegmentCatalog> GetCatalogAsync(CancellationToken ct)
     {
