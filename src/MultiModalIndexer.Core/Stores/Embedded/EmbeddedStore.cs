@@ -548,15 +548,16 @@ public sealed class EmbeddedStore : ISegmentStore
     // Text budget (EmbeddedStoreOptions.MaxScoredTextRows): FTS5 scores every row that matches
     // before sorting, so a query made only of very common terms would cost O(matches). When the OR of
     // all terms exceeds the budget, the most frequent terms are dropped from the MATCH (rarest kept, at
-    // least one), like Lucene's common-terms cutoff: frequent terms carry little IDF. BM25 is exact
-    // whenever the whole query fits the budget.
+    // least one), like Lucene's common-terms cutoff: frequent terms carry little IDF. When even the
+    // rarest term alone matches more rows than the budget (a very common word), only its newest
+    // `budget` matches are scored. BM25 is exact whenever the whole query fits the budget.
 
     /// <summary>BM25 over the analysed columns: quoted terms OR-ed, so no user text reaches FTS5 syntax.</summary>
     private static List<SubQueryHit<long>> TextQuery(SqliteConnection conn, SegmentCatalog catalog, IReadOnlyList<string> terms, int k, SlotFilter filter,
         System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq, long budget)
     {
         if (terms.Count == 0) return [];
-        var used = SelectTerms(conn, terms, docFreq, budget);
+        var (used, rows) = SelectTerms(conn, terms, docFreq, budget);
         if (used.Count == 0) return [];
         var match = new StringBuilder();
         foreach (var t in used)
@@ -565,11 +566,21 @@ public sealed class EmbeddedStore : ISegmentStore
             match.Append('"').Append(t.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
         }
         using var cmd = conn.CreateCommand();
+        cmd.Parameters.AddWithValue("$q", match.ToString());
+        if (rows > budget)
+        {
+            // One very common term: score only its newest `budget` matches (rank = bm25 per row), sort here.
+            cmd.CommandText = "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH $q ORDER BY rowid DESC LIMIT $budget";
+            cmd.Parameters.AddWithValue("$budget", budget);
+            List<SubQueryHit<long>> capped;
+            using (var cr = cmd.ExecuteReader()) capped = Rows(cr).ToList();
+            capped.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : b.Id.CompareTo(a.Id));
+            return catalog.FilterHits(capped, filter, k);
+        }
         // Without filters the LIMIT lets FTS5 keep only the top k while ranking.
         cmd.CommandText = filter.IsEmpty
             ? "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH $q ORDER BY rank LIMIT $k"
             : "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH $q ORDER BY rank";
-        cmd.Parameters.AddWithValue("$q", match.ToString());
         cmd.Parameters.AddWithValue("$k", k);
         using var r = cmd.ExecuteReader();
         return catalog.FilterHits(Rows(r), filter, k);
@@ -581,7 +592,7 @@ public sealed class EmbeddedStore : ISegmentStore
     }
 
     /// <summary>Terms present in the index, rarest first, within the budget of scored rows.</summary>
-    internal static List<string> SelectTerms(SqliteConnection conn, IReadOnlyList<string> terms,
+    internal static (List<string> Terms, long Rows) SelectTerms(SqliteConnection conn, IReadOnlyList<string> terms,
         System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq, long budget)
     {
         var df = new List<(string Term, long Docs)>(terms.Count);
@@ -616,7 +627,7 @@ public sealed class EmbeddedStore : ISegmentStore
             used.Add(term);
             sum += docs;
         }
-        return used;
+        return (used, sum);
     }
 
     private static Dictionary<long, SegmentDocument> FetchSegments(SqliteConnection conn, List<long> seqs)
