@@ -500,22 +500,13 @@ public sealed class EmbeddedStore : ISegmentStore
 
         ct.ThrowIfCancellationRequested();
         List<SubQueryHit<long>>? textHits = null, vectorHits = null;
-        // The two sub-queries are independent: the scan runs on a pool thread while FTS5 runs here.
-        Task<List<SubQueryHit<long>>>? vectorTask = null;
+        // Sequential on purpose: the scan already spreads over the cores, and handing one sub-query to
+        // another thread only added scheduling latency when the machine was busy (measured).
+        if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter, _docFreq, _options.MaxScoredTextRows);
+        ct.ThrowIfCancellationRequested();
         if (v.HasVector)
-        {
-            var qv = queryVector!;
-            vectorTask = Task.Run(() => catalog.Search(qv, k, filter, excludeSeq, _options.RescoreCandidates)
-                .Select(h => new SubQueryHit<long>(h.Seq, HybridFusion.KnnInnerProductScore(h.Dot))).ToList(), ct);
-        }
-        try
-        {
-            if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter, _docFreq, _options.MaxScoredTextRows);
-        }
-        finally
-        {
-            if (vectorTask is not null) vectorHits = await vectorTask;
-        }
+            vectorHits = catalog.Search(queryVector!, k, filter, excludeSeq, _options.RescoreCandidates)
+                .Select(h => new SubQueryHit<long>(h.Seq, HybridFusion.KnnInnerProductScore(h.Dot))).ToList();
         ct.ThrowIfCancellationRequested();
 
         List<FusedHit<long>> fused;
