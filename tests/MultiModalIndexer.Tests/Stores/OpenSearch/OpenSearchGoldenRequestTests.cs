@@ -170,12 +170,7 @@ public sealed class OpenSearchGoldenRequestTests
         var (code, output) = await RunValidatorAsync(dir);
         Assert.True(code == 0, "validate_opensearch_request.py rejected requests:\n" + output);
         Assert.Contains($"{os.Count}/{os.Count} requests valid against the OpenSearch API spec", output);
-        if (!Update && Directory.Exists(OpenSearchDir))
-        {
-            // The committed files too (they equal the generated ones when the comparison test passes).
-            var (code2, output2) = await RunValidatorAsync(OpenSearchDir);
-            Assert.True(code2 == 0, "committed goldens rejected:\n" + output2);
-        }
+        // The committed goldens are byte-equal to these (OpenSearch_requests_match_the_goldens), so they validate too.
     }
 
     internal static async Task<(int Code, string Output)> RunValidatorAsync(string dirOrFile)
