@@ -152,6 +152,22 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
         if (!resp.IsSuccessStatusCode) throw await OpenSearchTransport.ErrorAsync(resp, HttpMethod.Post, "_refresh", ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Deletes this prefix's versioned indices, templates and the pipelines this instance created. Only for
+    /// throw-away prefixes (the contract suite's per-test clusters state); never called by the product.
+    /// </summary>
+    internal async Task DeleteSchemaAsync(CancellationToken ct = default)
+    {
+        var paths = new List<string> { $"{Names.SegmentsIndex},{Names.VideosIndex}", $"_index_template/{Names.SegmentsTemplate}", $"_index_template/{Names.VideosTemplate}" };
+        paths.AddRange(_pipelines.Keys.Select(p => $"_search/pipeline/{p}"));
+        foreach (var path in paths)
+        {
+            using var resp = await _transport.SendAsync(HttpMethod.Delete, path, null, null, false, ct).ConfigureAwait(false);
+            if (!resp.IsSuccessStatusCode && resp.StatusCode != HttpStatusCode.NotFound)
+                throw await OpenSearchTransport.ErrorAsync(resp, HttpMethod.Delete, path, ct).ConfigureAwait(false);
+        }
+    }
+
     // ---------------- reads ----------------
 
     public async Task<SegmentDocument?> GetSegmentAsync(string segmentId, CancellationToken ct = default) =>
