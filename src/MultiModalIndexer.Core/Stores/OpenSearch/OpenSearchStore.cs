@@ -29,6 +29,7 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
     private readonly OpenSearchTransport _transport = new(options, http, logger);
     private readonly OpenSearchSchema _schema = new(options);
     private readonly ConcurrentDictionary<string, Task> _pipelines = new();
+    private readonly Lazy<double> _defaultTextWeight = new(() => new OpenSearchSchema(options).DefaultHybridTextWeight());
     private OpenSearchBulk Bulk => new(_transport, options, _logger);
     private OpenSearchNames Names => _schema.Names;
     private static OpenSearchJsonContext J => OpenSearchJsonContext.Default;
@@ -289,8 +290,10 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
     {
         if (h is null) return [];
         var (first, second) = cjkQuery ? (field + ".cjk", field) : (field, field + ".cjk");
-        return h.TryGetValue(first, out var a) && a.Length > 0 ? a
+        var frags = h.TryGetValue(first, out var a) && a.Length > 0 ? a
             : h.TryGetValue(second, out var b) ? b : [];
+        // Adjacent matches (unigrams 机|器, overlapping bigrams 机器|器学|学习) read as one highlighted phrase.
+        return frags.Select(f => f.Replace("</em><em>", "", StringComparison.Ordinal)).ToList();
     }
 
     /// <summary>
@@ -302,7 +305,7 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
     {
         if (r.Fusion == FusionMethod.Rrf) return Names.RrfPipeline;
         var pct = (int)Math.Round(r.TextWeight * 100);
-        if (pct == (int)Math.Round(_schema.DefaultHybridTextWeight() * 100)) return Names.HybridPipeline;
+        if (pct == (int)Math.Round(_defaultTextWeight.Value * 100)) return Names.HybridPipeline;
         var name = Names.HybridPipelineFor(pct);
         var create = _pipelines.GetOrAdd(name, n => PutPipelineAsync(n, _schema.HybridPipeline(pct / 100.0), CancellationToken.None));
         try { await create.WaitAsync(ct).ConfigureAwait(false); }

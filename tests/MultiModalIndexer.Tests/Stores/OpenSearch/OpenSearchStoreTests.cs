@@ -258,13 +258,13 @@ public sealed class OpenSearchStoreTests
         rec.Override = (r, _) => r.Path.EndsWith("/_search") ? RecordingOpenSearch.Json(HttpStatusCode.OK, JsonNode.Parse("""
             {"hits":{"total":{"value":1,"relation":"eq"},"hits":[{"_id":"v-00000","_score":2.5,
               "_source":{"segment_id":"v-00000","video_id":"v","source_path":"/a.mp4","storage":"local","file_name":"a.mp4","title":"a"},
-              "highlight":{"transcript":["今天<em>机</em><em>器</em><em>学</em><em>习</em>"],"transcript.cjk":["今天<em>机器学习</em>"],"ocr_text":["<em>机</em>"]}}]}}
+              "highlight":{"transcript":["今天<em>机</em><em>器</em><em>学</em><em>习</em>"],"transcript.cjk":["今天<em>机器</em><em>学习</em> 再见"],"ocr_text":["<em>机</em>"]}}]}}
             """)!) : null;
         var r = await store.SearchAsync(new SearchRequest { Query = "机器学习", Mode = SearchMode.Text });
-        Assert.Equal(["今天<em>机器学习</em>"], r.Hits[0].TranscriptHighlights);
+        Assert.Equal(["今天<em>机器学习</em> 再见"], r.Hits[0].TranscriptHighlights);
         Assert.Equal(["<em>机</em>"], r.Hits[0].OcrHighlights); // falls back to the standard field
         var latin = await store.SearchAsync(new SearchRequest { Query = "machine", Mode = SearchMode.Text });
-        Assert.Equal(["今天<em>机</em><em>器</em><em>学</em><em>习</em>"], latin.Hits[0].TranscriptHighlights);
+        Assert.Equal(["今天<em>机器学习</em>"], latin.Hits[0].TranscriptHighlights); // adjacent unigram tags joined
     }
 
     [Fact]
