@@ -158,6 +158,8 @@ public sealed class OpenSearchMappingsTests
         Assert.Contains(messages, m => m.Contains("IndexPrefix"));
         Assert.Contains(messages, m => m.Contains("KnnEngine"));
         Assert.Contains(messages, m => m.Contains("MaxBulkBytes"));
+        var e = Assert.Throws<ArgumentException>(() => new OpenSearchStore(new OpenSearchOptions { Url = "localhost:9200" }, new HttpClient()));
+        Assert.Contains("Store:OpenSearch:Url", e.Message);
     }
 
     [Fact]
