@@ -32,7 +32,10 @@ public sealed record SearchWeights(double? Text, double? Vector);
 
 public sealed record VideoRef(string Id, string Path, string Title, string FileName, string Source);
 
-/// <summary>One moment found. Highlights mark matches with &lt;em&gt;…&lt;/em&gt; in otherwise raw text: escape, then mark.</summary>
+/// <summary>
+/// One moment found. Highlights are fragments in the OpenSearch <c>"encoder": "html"</c> convention both
+/// stores follow: HTML-escaped text with matches wrapped in &lt;em&gt;…&lt;/em&gt;. Transcript and Ocr are raw text.
+/// </summary>
 public sealed record HitDto(
     string SegmentId,
     VideoRef Video,
@@ -101,7 +104,9 @@ public sealed record CrawlAcceptedDto(bool Queued, string Scope);
 
 // OpenAI embeddings shape (what OpenSearch ml-commons connectors expect).
 public sealed record EmbeddingItem(string Object, int Index, float[] Embedding);
-public sealed record EmbeddingUsage(int PromptTokens, int TotalTokens);
+public sealed record EmbeddingUsage(
+    [property: System.Text.Json.Serialization.JsonPropertyName("prompt_tokens")] int PromptTokens,
+    [property: System.Text.Json.Serialization.JsonPropertyName("total_tokens")] int TotalTokens);
 public sealed record EmbeddingsResponse(string Object, IReadOnlyList<EmbeddingItem> Data, string Model, EmbeddingUsage Usage);
 
 internal static class ApiMapping
@@ -119,8 +124,7 @@ internal static class ApiMapping
     public static HitDto Hit(SearchHit h) => new(
         h.Segment.Id, Video(h.Segment), h.Segment.Ordinal, h.Segment.Start, h.Segment.End,
         h.Score, h.TextScore, h.VectorScore, h.Segment.Transcript, h.Segment.OcrText,
-        h.TranscriptHighlights.Select(HighlightMarkers.ToEm).ToArray(),
-        h.OcrHighlights.Select(HighlightMarkers.ToEm).ToArray(),
+        h.TranscriptHighlights, h.OcrHighlights,
         ThumbnailUrl(h.Segment), MediaUrlAt(h.Segment.VideoId, h.Segment.Start, h.Segment.End));
 
     public static SearchResultDto Result(SearchResponse r, SearchRequest q) =>
@@ -134,18 +138,4 @@ internal static class ApiMapping
     public static VideoDto Video(VideoDocument v) => new(
         v.Id, v.SourcePath, v.Title, v.FileName, v.Storage, v.Duration, v.Media, v.SegmentCount, v.Transcript,
         v.Language, v.IndexedAt, v.ModelVersions, MediaUrl(v.Id));
-}
-
-/// <summary>
-/// Stores mark highlights differently (OpenSearch: &lt;em&gt;; SQLite FTS5: whatever markers it was
-/// given). The API always speaks &lt;em&gt;…&lt;/em&gt;; clients escape everything else.
-/// </summary>
-internal static class HighlightMarkers
-{
-    // Private-use markers a store may use so raw text never collides with them.
-    public const string Open = "\uE000";
-    public const string Close = "\uE001";
-
-    public static string ToEm(string highlighted) =>
-        highlighted.Replace(Open, "<em>", StringComparison.Ordinal).Replace(Close, "</em>", StringComparison.Ordinal);
 }

@@ -12,9 +12,9 @@ namespace MultiModalIndexer.Daemon.Api;
 /// <summary>POST /api/search, POST /api/search/image, GET /api/segments/{id}/similar.</summary>
 internal static class SearchEndpoints
 {
-    public const int MaxSize = 100;
-    public const int MaxWindow = 10_000;
-    public const int MaxQueryChars = 1024;
+    public const int MaxSize = SearchLimits.MaxSize;
+    public const int MaxWindow = SearchLimits.MaxWindow;
+    public const int MaxQueryChars = SearchLimits.MaxQueryChars;
 
     public static void Map(IEndpointRouteBuilder app)
     {

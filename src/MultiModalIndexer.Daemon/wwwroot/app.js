@@ -19,7 +19,23 @@ function el(tag, cls, text) {
   return e;
 }
 
-/** Appends `marked` (raw text with <em>…</em> markers) to `parent`: text as text nodes, marks as <em>. */
+const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'", nbsp: "\u00a0" };
+
+/** Decodes the HTML entities of an escaped highlight fragment into plain text (never parsed as HTML). */
+function decodeEntities(s) {
+  return s.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (m, e) => {
+    if (e[0] === "#") {
+      const code = e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+    }
+    return Object.prototype.hasOwnProperty.call(ENTITIES, e.toLowerCase()) ? ENTITIES[e.toLowerCase()] : m;
+  });
+}
+
+/**
+ * Appends a highlight fragment (HTML-escaped text with <em>…</em> marks, OpenSearch's "html" encoder)
+ * to `parent`: the text becomes text nodes and each mark an <em> element, so nothing is parsed as HTML.
+ */
 function appendHighlighted(parent, marked) {
   const parts = String(marked).split(/(<em>|<\/em>)/);
   let inMark = false;
@@ -27,8 +43,9 @@ function appendHighlighted(parent, marked) {
     if (part === "<em>") { inMark = true; continue; }
     if (part === "</em>") { inMark = false; continue; }
     if (!part) continue;
-    if (inMark) parent.appendChild(el("em", null, part));
-    else parent.appendChild(document.createTextNode(part));
+    const text = decodeEntities(part);
+    if (inMark) parent.appendChild(el("em", null, text));
+    else parent.appendChild(document.createTextNode(text));
   }
 }
 
@@ -41,8 +58,8 @@ function clip(text, max) {
 function snippetOf(hit) {
   if (hit.transcriptHighlights && hit.transcriptHighlights.length) return { kind: "said", marked: hit.transcriptHighlights.join(" … ") };
   if (hit.ocrHighlights && hit.ocrHighlights.length) return { kind: "on screen", marked: hit.ocrHighlights.join(" … ") };
-  if (hit.transcript) return { kind: "said", marked: clip(hit.transcript, 220).replace(/<\/?em>/g, "") };
-  if (hit.ocr) return { kind: "on screen", marked: clip(hit.ocr, 220).replace(/<\/?em>/g, "") };
+  if (hit.transcript) return { kind: "said", plain: clip(hit.transcript, 220) };
+  if (hit.ocr) return { kind: "on screen", plain: clip(hit.ocr, 220) };
   return null;
 }
 
@@ -51,7 +68,8 @@ function renderSnippet(p, hit) {
   const s = snippetOf(hit);
   if (!s) { p.appendChild(el("span", "kind", "visual match")); return; }
   p.appendChild(el("span", "kind", s.kind));
-  appendHighlighted(p, s.marked);
+  if (s.plain !== undefined) p.appendChild(document.createTextNode(s.plain));
+  else appendHighlighted(p, s.marked);
 }
 
 function renderHit(hit, index) {
