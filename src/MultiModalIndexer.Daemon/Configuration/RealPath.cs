@@ -13,7 +13,8 @@ public static class RealPath
     {
         try
         {
-            return ResolveCore(Path.GetFullPath(path));
+            // Not Path.GetFullPath: it folds ".." lexically, before the symlinks it should climb out of.
+            return ResolveCore(Path.IsPathRooted(path) ? path : Path.Combine(Directory.GetCurrentDirectory(), path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -54,22 +54,27 @@ function clip(text, max) {
   return t.length > max ? t.slice(0, max - 1) + "…" : t;
 }
 
-/** The best snippet of a hit: a highlighted transcript or OCR fragment, else the start of either. */
-function snippetOf(hit) {
-  if (hit.transcriptHighlights && hit.transcriptHighlights.length) return { kind: "said", marked: hit.transcriptHighlights.join(" … ") };
-  if (hit.ocrHighlights && hit.ocrHighlights.length) return { kind: "on screen", marked: hit.ocrHighlights.join(" … ") };
-  if (hit.transcript) return { kind: "said", plain: clip(hit.transcript, 220) };
-  if (hit.ocr) return { kind: "on screen", plain: clip(hit.ocr, 220) };
-  return null;
+/** The snippets of a hit: highlighted transcript and OCR fragments, else the start of either. */
+function snippetsOf(hit) {
+  const out = [];
+  if (hit.transcriptHighlights && hit.transcriptHighlights.length) out.push({ kind: "said", marked: hit.transcriptHighlights.join(" … ") });
+  if (hit.ocrHighlights && hit.ocrHighlights.length) out.push({ kind: "on screen", marked: hit.ocrHighlights.join(" … ") });
+  if (out.length) return out;
+  if (hit.transcript) out.push({ kind: "said", plain: clip(hit.transcript, 220) });
+  else if (hit.ocr) out.push({ kind: "on screen", plain: clip(hit.ocr, 220) });
+  return out;
 }
 
 function renderSnippet(p, hit) {
   p.textContent = "";
-  const s = snippetOf(hit);
-  if (!s) { p.appendChild(el("span", "kind", "visual match")); return; }
-  p.appendChild(el("span", "kind", s.kind));
-  if (s.plain !== undefined) p.appendChild(document.createTextNode(s.plain));
-  else appendHighlighted(p, s.marked);
+  const parts = snippetsOf(hit);
+  if (!parts.length) { p.appendChild(el("span", "kind", "visual match")); return; }
+  parts.forEach((s, i) => {
+    if (i > 0) p.appendChild(el("br"));
+    p.appendChild(el("span", "kind", s.kind));
+    if (s.plain !== undefined) p.appendChild(document.createTextNode(s.plain));
+    else appendHighlighted(p, s.marked);
+  });
 }
 
 function renderHit(hit, index) {

@@ -249,14 +249,26 @@ internal sealed class DaemonTestServer : IAsyncDisposable
         return new TestVideo(videoId, path, docs);
     }
 
-    /// <summary>Sends raw bytes (for requests HttpClient would normalise) and returns the status code, or 0 when the server just closed.</summary>
-    public async Task<int> RawAsync(string request, int readLimit = 65536)
+    /// <summary>
+    /// Sends raw bytes (for requests HttpClient would normalise or refuse to send) and returns the
+    /// response's status code, or 0 when the server closed without one. With <paramref name="hangUp"/>
+    /// the client drops the connection right after sending.
+    /// </summary>
+    public async Task<int> RawAsync(string request, bool hangUp = false)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(BaseAddress.Host, BaseAddress.Port);
         var stream = tcp.GetStream();
-        await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
-        var buffer = new byte[readLimit];
+        try
+        {
+            await stream.WriteAsync(Encoding.Latin1.GetBytes(request));
+        }
+        catch (IOException)
+        {
+            // The server may answer (e.g. 413) and close before reading everything; read what it said.
+        }
+        if (hangUp) return 0;
+        var buffer = new byte[65536];
         var n = 0;
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
