@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+using MultiModalIndexer.Documents;
+using MultiModalIndexer.Inference.Speech;
+
+namespace MultiModalIndexer.Stores.Embedded;
+
+/// <summary>Source-generated JSON for the few nested fields stored as JSON columns.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(double[]))]
+[JsonSerializable(typeof(List<Utterance>))]
+[JsonSerializable(typeof(MediaMeta))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class EmbeddedJson : JsonSerializerContext;

@@ -1,0 +1,21 @@
+namespace MultiModalIndexer.Stores.Embedded;
+
+/// <summary>Configuration "Store:Embedded" (env MMI__Store__Embedded__Path, ...).</summary>
+public sealed class EmbeddedStoreOptions
+{
+    public const string Section = "Store:Embedded";
+
+    /// <summary>SQLite database file; relative paths are under the data folder.</summary>
+    public string Path { get; set; } = "index.db";
+    /// <summary>Keep an int8 copy of vectors for a fast first pass, re-scored exactly.</summary>
+    public bool QuantizeVectors { get; set; }
+    /// <summary>With <see cref="QuantizeVectors"/>: how many int8 candidates (at least) are re-scored in float32.</summary>
+    public int RescoreCandidates { get; set; } = 400;
+
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Path)) yield return "Store:Embedded:Path must name the SQLite file (e.g. index.db).";
+        else if (Path.IndexOfAny(System.IO.Path.GetInvalidPathChars()) >= 0) yield return $"Store:Embedded:Path '{Path}' contains characters not allowed in a path.";
+        if (RescoreCandidates is < 10 or > 100_000) yield return "Store:Embedded:RescoreCandidates must be between 10 and 100000.";
+    }
+}
