@@ -142,59 +142,39 @@ public static class ServiceCollectionExtensions
                         : $"Sources: the root of '{roots[b].Name}' ({roots[b].Real}) lies inside the root of '{roots[a].Name}' ({roots[a].Real}): roots must not be nested; remove one or exclude the folder.";
     }
 
-    // The stage option classes may grow their own Validate(); these are the checks composition relies on.
-    private static IEnumerable<string> ValidateClip(ClipOptions o)
+    // A stage's own Validate() is authoritative; the fallbacks cover option classes that have none yet.
+    private static IEnumerable<string> ValidateClip(ClipOptions o) => StageMessages(o) ?? ClipFallback(o);
+    private static IEnumerable<string> ValidateSpeech(SpeechOptions o) => StageMessages(o) ?? SpeechFallback(o);
+    private static IEnumerable<string> ValidateOcr(OcrOptions o) => StageMessages(o) ?? OcrFallback(o);
+    private static IEnumerable<string> ValidateStore(StoreOptions o) => StageMessages(o) ?? [];
+
+    private static IEnumerable<string> ClipFallback(ClipOptions o)
     {
-        foreach (var m in StageMessages(o)) yield return m;
         if (o.BatchSize is < 1 or > 256) yield return "Clip:BatchSize must be between 1 and 256.";
-        if (o.IntraOpThreads is < 0 or > 256) yield return "Clip:IntraOpThreads must be between 0 (ORT default) and 256.";
     }
 
-    private static IEnumerable<string> ValidateSpeech(SpeechOptions o)
+    private static IEnumerable<string> SpeechFallback(SpeechOptions o)
     {
-        foreach (var m in StageMessages(o)) yield return m;
         if (o.Recognizer is not ("whisper" or "sense-voice")) yield return $"Speech:Recognizer '{o.Recognizer}' is unknown: use 'whisper' or 'sense-voice'.";
         if (o.Threads is < 1 or > 64) yield return "Speech:Threads must be between 1 and 64.";
     }
 
-    private static IEnumerable<string> ValidateOcr(OcrOptions o)
+    private static IEnumerable<string> OcrFallback(OcrOptions o)
     {
-        foreach (var m in StageMessages(o)) yield return m;
         if (string.IsNullOrWhiteSpace(o.Languages)) yield return "Ocr:Languages is empty: use e.g. 'eng+chi_sim'.";
         if (o.MaxEngines is < 1 or > 64) yield return "Ocr:MaxEngines must be between 1 and 64.";
-        if (!string.IsNullOrWhiteSpace(o.TessdataDir) && !Directory.Exists(o.TessdataDir)) yield return $"Ocr:TessdataDir '{o.TessdataDir}' does not exist.";
-    }
-
-    private static IEnumerable<string> ValidateStore(StoreOptions o)
-    {
-        foreach (var m in StageMessages(o)) yield return m;
-        if (o.Kind == StoreKind.OpenSearch)
-        {
-            if (!Uri.TryCreate(o.OpenSearch.Url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
-                yield return $"Store:OpenSearch:Url '{o.OpenSearch.Url}' is not an http(s) URL: set it, e.g. https://localhost:9200 (env MMI__Store__OpenSearch__Url).";
-            if (o.OpenSearch.CaCertificatePath is { Length: > 0 } ca && !File.Exists(ca))
-                yield return $"Store:OpenSearch:CaCertificatePath '{ca}' does not exist.";
-        }
-        else if (string.IsNullOrWhiteSpace(o.Embedded.Path)) yield return "Store:Embedded:Path is empty: set the SQLite file name (default index.db).";
     }
 
     /// <summary>A stage's own Validate() when its options class has one (found by reflection, so stages can add it freely).</summary>
-    private static IEnumerable<string> StageMessages(object options)
-    {
-        var m = options.GetType().GetMethod("Validate", Type.EmptyTypes);
-        if (m?.Invoke(options, null) is IEnumerable<string> messages)
-            foreach (var msg in messages) yield return msg;
-    }
+    private static IEnumerable<string>? StageMessages(object options) =>
+        options.GetType().GetMethod("Validate", Type.EmptyTypes)?.Invoke(options, null) as IEnumerable<string>;
 
     private static ISegmentStore CreateStore(MultiModalIndexerSettings s, IServiceProvider sp)
     {
-        if (s.Store.Kind == StoreKind.OpenSearch)
-        {
-            // TODO(opensearch merge): use the OpenSearch stage's own client factory (TLS with custom CA) when it lands.
-            var http = new HttpClient { BaseAddress = new Uri(s.Store.OpenSearch.Url), Timeout = TimeSpan.FromSeconds(100) };
-            return new OpenSearchStore(s.Store.OpenSearch, http, sp.GetService<ILogger<OpenSearchStore>>());
-        }
-        Directory.CreateDirectory(Path.GetDirectoryName(s.Store.Embedded.Path)!);
-        return new EmbeddedStore(s.Store.Embedded.Path, s.Store.Embedded);
+        var loggers = sp.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        // The OpenSearch stage's own client (basic auth, custom CA); the embedded store needs none.
+        var http = s.Store.Kind == StoreKind.OpenSearch ? OpenSearchHttp.CreateClient(s.Store.OpenSearch) : null;
+        if (s.Store.Kind == StoreKind.Embedded) Directory.CreateDirectory(s.Indexing.DataDir);
+        return StoreFactory.Create(s.Store, s.Indexing.DataDir, http, loggers);
     }
 }
