@@ -18,13 +18,88 @@ public sealed class MediaOptions
     /// <summary>Segments longer than this split evenly.</summary>
     public double MaxSegmentSeconds { get; set; } = 30.0;
     public int KeyframesPerSegment { get; set; } = 3;
+    /// <summary>Keyframes of one segment whose 16×9 thumbnails differ by less than this (0..1) are near-duplicates; one is kept.</summary>
+    public double KeyframeDuplicateDistance { get; set; } = 0.02;
+
+    /// <summary>Long side of the grey OCR frame (never upscaled).</summary>
+    public int OcrLongSide { get; set; } = 1280;
+    /// <summary>Width of the JPEG thumbnail.</summary>
+    public int ThumbnailWidth { get; set; } = 320;
+    /// <summary>Audio chunk length in seconds (16 kHz mono float).</summary>
+    public double AudioChunkSeconds { get; set; } = 1.0;
+
+    /// <summary>Shot detection thresholds and policy ("Media:Shots:...").</summary>
+    public ShotDetectionOptions Shots { get; set; } = new();
+
+    public TimeSpan DecodeTimeout(double mediaSeconds) =>
+        TimeSpan.FromSeconds(DecodeTimeoutSeconds + DecodeTimeoutPerMediaSecond * Math.Max(0, mediaSeconds));
 
     public IEnumerable<string> Validate()
     {
         if (ProbeTimeoutSeconds <= 0) yield return "Media:ProbeTimeoutSeconds must be > 0.";
         if (DecodeTimeoutSeconds <= 0) yield return "Media:DecodeTimeoutSeconds must be > 0.";
+        if (DecodeTimeoutPerMediaSecond < 0) yield return "Media:DecodeTimeoutPerMediaSecond must be >= 0.";
         if (MinSegmentSeconds <= 0) yield return "Media:MinSegmentSeconds must be > 0.";
         if (MaxSegmentSeconds <= MinSegmentSeconds) yield return "Media:MaxSegmentSeconds must be greater than Media:MinSegmentSeconds.";
         if (KeyframesPerSegment is < 1 or > 16) yield return "Media:KeyframesPerSegment must be between 1 and 16.";
+        if (KeyframeDuplicateDistance is < 0 or > 1) yield return "Media:KeyframeDuplicateDistance must be between 0 and 1.";
+        if (OcrLongSide is < 64 or > 8192) yield return "Media:OcrLongSide must be between 64 and 8192.";
+        if (ThumbnailWidth is < 16 or > 4096) yield return "Media:ThumbnailWidth must be between 16 and 4096.";
+        if (AudioChunkSeconds is < 0.05 or > 60) yield return "Media:AudioChunkSeconds must be between 0.05 and 60.";
+        foreach (var m in Shots.Validate()) yield return m;
+    }
+}
+
+/// <summary>Shot boundary detection ("Media:Shots:..."); the defaults were tuned on generated edits and the real clips.</summary>
+public sealed class ShotDetectionOptions
+{
+    /// <summary>Width of the analysis decode (ffmpeg scales; height follows the aspect ratio).</summary>
+    public int AnalysisWidth { get; set; } = 160;
+    /// <summary>Frames per second analysed at most (ffmpeg's fps filter drops the rest; also makes VFR constant).</summary>
+    public double AnalysisMaxFps { get; set; } = 30;
+    /// <summary>Skip the in-loop deblocking filter while decoding for analysis (faster; invisible at 160 px).</summary>
+    public bool FastDecode { get; set; } = true;
+
+    /// <summary>Hard cut: minimum motion-tolerant distance (0..1) between consecutive frames.</summary>
+    public double CutDistance { get; set; } = 0.12;
+    /// <summary>Hard cut: minimum PySceneDetect-style content delta (0..255).</summary>
+    public double CutContent { get; set; } = 12;
+    /// <summary>Hard cut: the change must be this many times the change of neighbouring frame pairs.</summary>
+    public double CutRatio { get; set; } = 3.0;
+    /// <summary>Neighbouring frame pairs each side for the ratio.</summary>
+    public int CutWindow { get; set; } = 2;
+
+    /// <summary>Drop one- or two-frame outliers (white flashes) before detection.</summary>
+    public bool FlashGuard { get; set; } = true;
+    public double FlashDistance { get; set; } = 0.12;
+
+    /// <summary>Detect dissolves (gradual changes without black).</summary>
+    public bool DetectGradual { get; set; } = true;
+    public double GradualDistance { get; set; } = 0.2;
+    public double GradualRatio { get; set; } = 4.0;
+    public double[] GradualHalfWidthsSeconds { get; set; } = [0.2, 0.35, 0.5, 0.75, 1.0];
+    /// <summary>No other boundary within this many seconds of a dissolve.</summary>
+    public double DissolveMergeSeconds { get; set; } = 1.0;
+
+    /// <summary>Mean luma (0..255) below which a frame counts as black (fades through black).</summary>
+    public double BlackLuma { get; set; } = 14;
+    /// <summary>A black stretch longer than this is a shot of its own (two boundaries), else one boundary at its middle.</summary>
+    public double MaxBlackHoldSeconds { get; set; } = 2.0;
+    /// <summary>No two boundaries closer than this.</summary>
+    public double MinSceneSeconds { get; set; } = 0.5;
+
+    public IEnumerable<string> Validate()
+    {
+        if (AnalysisWidth is < 32 or > 640) yield return "Media:Shots:AnalysisWidth must be between 32 and 640.";
+        if (AnalysisMaxFps is < 2 or > 120) yield return "Media:Shots:AnalysisMaxFps must be between 2 and 120.";
+        if (CutDistance is <= 0 or >= 1) yield return "Media:Shots:CutDistance must be in (0, 1).";
+        if (CutRatio < 1) yield return "Media:Shots:CutRatio must be >= 1.";
+        if (CutWindow is < 1 or > 10) yield return "Media:Shots:CutWindow must be between 1 and 10.";
+        if (GradualDistance is <= 0 or >= 1) yield return "Media:Shots:GradualDistance must be in (0, 1).";
+        if (GradualRatio < 1) yield return "Media:Shots:GradualRatio must be >= 1.";
+        if (GradualHalfWidthsSeconds is null || GradualHalfWidthsSeconds.Length == 0 || GradualHalfWidthsSeconds.Any(w => w is <= 0 or > 5))
+            yield return "Media:Shots:GradualHalfWidthsSeconds must list half-widths in (0, 5] seconds.";
+        if (BlackLuma is < 0 or > 128) yield return "Media:Shots:BlackLuma must be between 0 and 128.";
+        if (MinSceneSeconds < 0) yield return "Media:Shots:MinSceneSeconds must be >= 0.";
     }
 }
