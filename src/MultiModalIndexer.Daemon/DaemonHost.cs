@@ -100,7 +100,11 @@ public static class DaemonHost
 
         // The core. Composition validates its own sections and throws with what to fix.
         if (overrides.ComposeCore is { } compose) compose(services, config);
-        else services.AddMultiModalIndexer(config);
+        else
+        {
+            try { services.AddMultiModalIndexer(config); }
+            catch (OptionsValidationException e) { throw new DaemonConfigurationException([.. e.Failures]); }
+        }
         services.TryAddSingleton<IIndexingBackend, IndexerBackend>();
         services.TryAddSingleton<ISearchBackend, SearchServiceBackend>();
 
