@@ -131,6 +131,7 @@ public static class DaemonHost
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         services.AddHostedService<SourceWatcher>();
+        services.AddHostedService<DashboardsSetup>();
 
         // HTTP: loopback by default, body limits, problem details everywhere, camelCase JSON with enum names.
         builder.WebHost.UseUrls(api.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

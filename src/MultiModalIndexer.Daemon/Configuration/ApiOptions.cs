@@ -57,8 +57,16 @@ public sealed class DaemonOptions
     /// <summary>How long shutdown waits for the in-flight indexing run to stop after cancellation.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>OpenSearch Dashboards to import the saved objects into at start (OpenSearch store only).</summary>
+    public string? DashboardsUrl { get; set; }
+    public string? DashboardsUsername { get; set; }
+    public string? DashboardsPassword { get; set; }
+
     public IEnumerable<string> Validate()
     {
+        if (!string.IsNullOrWhiteSpace(DashboardsUrl) &&
+            (!Uri.TryCreate(DashboardsUrl, UriKind.Absolute, out var d) || d.Scheme is not ("http" or "https")))
+            yield return $"Daemon:DashboardsUrl '{DashboardsUrl}' is not an http(s) URL like http://dashboards:5601.";
         if (WatchDebounceSeconds is < 0.1 or > 3600) yield return "Daemon:WatchDebounceSeconds must be between 0.1 and 3600.";
         if (ShutdownTimeoutSeconds is < 1 or > 3600) yield return "Daemon:ShutdownTimeoutSeconds must be between 1 and 3600.";
     }
