@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using MultiModalIndexer.Daemon;
 
 namespace MultiModalIndexer.Cli.Commands;
@@ -43,6 +45,14 @@ internal static class ServeSupport
         }
         foreach (var url in DaemonHost.ListeningUrls(app))
             Console.Out.WriteLine($"Serving search on {url}/  (API: {url}/openapi/v1.json). Ctrl+C stops.");
+
+        // On SIGINT/SIGTERM System.CommandLine returns from Main after its own short grace period even
+        // if the host is still stopping; holding process exit until the host has stopped lets the
+        // running crawl cancel cleanly and the logs flush (bounded by the host's shutdown timeout).
+        using var stopped = new ManualResetEventSlim();
+        var grace = app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout + TimeSpan.FromSeconds(5);
+        EventHandler holdExit = (_, _) => stopped.Wait(grace);
+        AppDomain.CurrentDomain.ProcessExit += holdExit;
         try
         {
             await app.WaitForShutdownAsync(ct);
@@ -51,6 +61,8 @@ internal static class ServeSupport
         {
             await app.StopAsync(CancellationToken.None);
             await app.DisposeAsync();
+            stopped.Set();
+            AppDomain.CurrentDomain.ProcessExit -= holdExit;
         }
         return 0;
     }
