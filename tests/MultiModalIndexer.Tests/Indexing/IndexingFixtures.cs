@@ -18,11 +18,19 @@ public static class TestVideos
 {
     private const string Font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 
+    private static readonly Lock Gate = new();
+
     public static string Make(string name, IReadOnlyList<Scene> scenes, bool audio = false)
+    {
+        lock (Gate) return MakeLocked(name, scenes, audio);
+    }
+
+    private static string MakeLocked(string name, IReadOnlyList<Scene> scenes, bool audio)
     {
         var dir = TestPaths.FixtureDir("indexing-videos");
         var path = Path.Combine(dir, name);
         if (File.Exists(path) && new FileInfo(path).Length > 0) return path;
+        var tmp = Path.Combine(dir, $"{Guid.NewGuid():N}.tmp.mp4");
         var args = new List<string> { "-y", "-v", "error" };
         foreach (var s in scenes)
             args.AddRange(["-f", "lavfi", "-i", $"color=c={s.Colour}:s=640x360:r=10:d={s.Seconds.ToString(CultureInfo.InvariantCulture)}"]);
@@ -33,9 +41,9 @@ public static class TestVideos
         graph += string.Concat(scenes.Select((_, i) => $"[v{i}]")) + $"concat=n={scenes.Count}:v=1:a=0[v]";
         args.AddRange(["-filter_complex", graph, "-map", "[v]"]);
         if (audio) args.AddRange(["-map", $"{scenes.Count}:a", "-c:a", "aac"]);
-        args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "10", path + ".tmp.mp4"]);
+        args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "10", tmp]);
         Run("ffmpeg", args);
-        File.Move(path + ".tmp.mp4", path, overwrite: true);
+        File.Move(tmp, path, overwrite: true);
         return path;
     }
 
