@@ -86,6 +86,7 @@ public sealed class EmbeddedStore : ISegmentStore
                     CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
                         title, transcript, ocr, content='', contentless_delete=1,
                         tokenize='unicode61 remove_diacritics 2');
+                    CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts_vocab USING fts5vocab('segments_fts', 'row');
                     """, tx);
                 Exec(conn, FormattableString.Invariant($"INSERT INTO segments_fts(segments_fts, rank) VALUES('rank', 'bm25({TitleBoost}, {TranscriptBoost}, {OcrBoost})');"), tx);
                 var cmd = conn.CreateCommand();
@@ -489,11 +490,23 @@ public sealed class EmbeddedStore : ISegmentStore
 
         ct.ThrowIfCancellationRequested();
         List<SubQueryHit<long>>? textHits = null, vectorHits = null;
-        if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter);
-        ct.ThrowIfCancellationRequested();
+        // The two sub-queries are independent: the scan runs on a pool thread while FTS5 runs here.
+        Task<List<SubQueryHit<long>>>? vectorTask = null;
         if (v.HasVector)
-            vectorHits = catalog.Search(queryVector!, k, filter, excludeSeq, _options.RescoreCandidates)
-                .Select(h => new SubQueryHit<long>(h.Seq, HybridFusion.KnnInnerProductScore(h.Dot))).ToList();
+        {
+            var qv = queryVector!;
+            vectorTask = Task.Run(() => catalog.Search(qv, k, filter, excludeSeq, _options.RescoreCandidates)
+                .Select(h => new SubQueryHit<long>(h.Seq, HybridFusion.KnnInnerProductScore(h.Dot))).ToList(), ct);
+        }
+        try
+        {
+            if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter);
+        }
+        finally
+        {
+            if (vectorTask is not null) vectorHits = await vectorTask;
+        }
+        ct.ThrowIfCancellationRequested();
 
         List<FusedHit<long>> fused;
         if (textHits is not null && vectorHits is not null)
@@ -522,12 +535,23 @@ public sealed class EmbeddedStore : ISegmentStore
         return new SearchResponse(fused.Count, hits);
     }
 
+    /// <summary>
+    /// At most this many matching rows are BM25-scored per text query. FTS5 scores every row that
+    /// matches before sorting, so a query made only of very common terms would cost O(matches).
+    /// When the OR of all terms exceeds the budget, the most frequent terms are dropped from the
+    /// MATCH (rarest kept, at least one) - like Lucene's common-terms cutoff: frequent terms carry
+    /// little IDF. Exact BM25 whenever the whole query fits the budget.
+    /// </summary>
+    public const long TextScoreBudgetRows = 20_000;
+
     /// <summary>BM25 over the analysed columns: quoted terms OR-ed, so no user text reaches FTS5 syntax.</summary>
     private static List<SubQueryHit<long>> TextQuery(SqliteConnection conn, SegmentCatalog catalog, IReadOnlyList<string> terms, int k, SlotFilter filter)
     {
         if (terms.Count == 0) return [];
+        var used = SelectTerms(conn, terms);
+        if (used.Count == 0) return [];
         var match = new StringBuilder();
-        foreach (var t in terms)
+        foreach (var t in used)
         {
             if (match.Length > 0) match.Append(" OR ");
             match.Append('"').Append(t.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
@@ -546,6 +570,32 @@ public sealed class EmbeddedStore : ISegmentStore
         {
             while (r.Read()) yield return new SubQueryHit<long>(r.GetInt64(0), (float)-r.GetDouble(1));
         }
+    }
+
+    /// <summary>Terms present in the index, rarest first, within <see cref="TextScoreBudgetRows"/>.</summary>
+    internal static List<string> SelectTerms(SqliteConnection conn, IReadOnlyList<string> terms)
+    {
+        var df = new List<(string Term, long Docs)>(terms.Count);
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT doc FROM segments_fts_vocab WHERE term = $t";
+            var p = cmd.Parameters.Add(new SqliteParameter { ParameterName = "$t" });
+            foreach (var t in terms)
+            {
+                p.Value = t;
+                if (cmd.ExecuteScalar() is long n && n > 0) df.Add((t, n));
+            }
+        }
+        df.Sort((a, b) => a.Docs.CompareTo(b.Docs));
+        var used = new List<string>(df.Count);
+        long sum = 0;
+        foreach (var (term, docs) in df)
+        {
+            if (used.Count > 0 && sum + docs > TextScoreBudgetRows) break;
+            used.Add(term);
+            sum += docs;
+        }
+        return used;
     }
 
     private static Dictionary<long, SegmentDocument> FetchSegments(SqliteConnection conn, List<long> seqs)
