@@ -66,6 +66,14 @@ public class AllModalitiesTests
         }
         Assert.Equal(512, Assert.Single(search.Embed(["purple"])!).Length);
 
+        // Image → moments: a blue picture finds the blue half.
+        var png = Path.Combine(media, "..", Path.GetFileName(media) + "-blue.png");
+        TestVideos.Run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "color=c=blue:s=320x200", "-frames:v", "1", png]);
+        var byImage = (await search.SearchByImageAsync(png, new SearchRequest { Size = 3 })).Hits[0];
+        Assert.Equal("speech.mp4", byImage.Segment.FileName);
+        Assert.True(byImage.Segment.End > 6, $"{byImage.Segment.Start}-{byImage.Segment.End}");
+        await Assert.ThrowsAsync<SearchValidationException>(() => search.SearchByImageAsync(Path.Combine(media, "cobalt.mp4") + ".missing", new SearchRequest()));
+
         // More like this moment: the other speech.mp4 segments of the same colour rank above cobalt's.
         var similar = await search.SimilarAsync(speech[0].Id, new SearchRequest { Size = 5 });
         Assert.DoesNotContain(similar.Hits, x => x.Segment.Id == speech[0].Id);
