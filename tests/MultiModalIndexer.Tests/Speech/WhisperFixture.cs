@@ -39,13 +39,15 @@ internal static class WhisperFixture
 
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "make_whisper_fixture.py");
 
-    private static string Generate()
+    private static string Generate() => GenerateOnce(ScriptPath, "whisper", "fixture-tokens.txt");
+
+    /// <summary>Runs a fixture script into .cache/fixtures/NAME unless that output is from the same script version.</summary>
+    public static string GenerateOnce(string script, string name, string marker)
     {
-        var script = ScriptPath;
         var hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(script)))[..16];
-        var dir = TestPaths.FixtureDir("whisper");
+        var dir = TestPaths.FixtureDir(name);
         var stamp = Path.Combine(dir, "script.sha256");
-        if (File.Exists(stamp) && File.ReadAllText(stamp) == hash && File.Exists(Path.Combine(dir, "fixture-tokens.txt")))
+        if (File.Exists(stamp) && File.ReadAllText(stamp) == hash && File.Exists(Path.Combine(dir, marker)))
             return dir;
         Run("/usr/bin/python3", script, dir);
         File.WriteAllText(stamp, hash);
@@ -62,5 +64,30 @@ internal static class WhisperFixture
         _ = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
         if (p.ExitCode != 0) throw new InvalidOperationException($"{exe} {string.Join(' ', args)} failed: {err.Result}");
+    }
+}
+
+/// <summary>
+/// The fixture SenseVoice export (Fixtures/make_sensevoice_fixture.py): every region says
+/// <see cref="Phrase"/>; the language tag follows the configured language (auto → zh).
+/// </summary>
+internal static class SenseVoiceFixture
+{
+    public const string Phrase = "大家好我的名字是";
+
+    private static readonly Lazy<string> DirLazy = new(() => WhisperFixture.GenerateOnce(
+        Path.Combine(AppContext.BaseDirectory, "Fixtures", "make_sensevoice_fixture.py"), "sensevoice", "tokens.txt"));
+
+    public static SpeechOptions Options(Action<SpeechOptions>? tweak = null)
+    {
+        var o = new SpeechOptions
+        {
+            VadModel = SpeechTestAudio.VadModel,
+            Recognizer = "sense-voice",
+            SenseVoiceModel = Path.Combine(DirLazy.Value, "model.onnx"),
+            SenseVoiceTokens = Path.Combine(DirLazy.Value, "tokens.txt"),
+        };
+        tweak?.Invoke(o);
+        return o;
     }
 }

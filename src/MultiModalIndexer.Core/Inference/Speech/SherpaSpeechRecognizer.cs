@@ -36,13 +36,21 @@ internal sealed class SherpaSpeechRecognizer : ISpeechRecognizer
             : new WhisperSettings(SpeechOptions.ResolveModelPath(options.WhisperEncoder), SpeechOptions.ResolveModelPath(options.WhisperDecoder),
                 SpeechOptions.ResolveModelPath(options.WhisperTokens), options.Language, options.Threads);
         var recognizer = SherpaOfflineRecognizer.Create(settings);
-        var model = options.IsSenseVoice
-            ? "sense-voice:" + Path.GetFileName(options.SenseVoiceModel)
-            : "whisper:" + Path.GetFileName(options.WhisperEncoder);
-        var version = $"{model}+silero-vad@sherpa-onnx-{SherpaOfflineRecognizer.Version}";
-        logger.LogInformation("Speech recognition: {Version} (language {Language})", version,
-            string.IsNullOrEmpty(options.Language) ? "auto" : options.Language);
-        return new SherpaSpeechRecognizer(vad, recognizer, options.MaxRecognitionSeconds, version, logger);
+        try
+        {
+            var model = options.IsSenseVoice
+                ? "sense-voice:" + Path.GetFileName(options.SenseVoiceModel)
+                : "whisper:" + Path.GetFileName(options.WhisperEncoder);
+            var version = $"{model}+silero-vad@sherpa-onnx-{SherpaOfflineRecognizer.Version}";
+            logger.LogInformation("Speech recognition: {Version} (language {Language})", version,
+                string.IsNullOrEmpty(options.Language) ? "auto" : options.Language);
+            return new SherpaSpeechRecognizer(vad, recognizer, options.MaxRecognitionSeconds, version, logger);
+        }
+        catch
+        {
+            recognizer.Dispose();
+            throw;
+        }
     }
 
     public async IAsyncEnumerable<Utterance> TranscribeAsync(IAsyncEnumerable<float[]> pcm16kMono,

@@ -31,7 +31,7 @@ public sealed class SpeechOptions
     public float VadMinSilenceSeconds { get; set; } = 0.5f;
     /// <summary>Shorter speech bursts are dropped, seconds.</summary>
     public float VadMinSpeechSeconds { get; set; } = 0.25f;
-    /// <summary>Longer speech is split by the VAD (it raises its threshold), seconds.</summary>
+    /// <summary>Past this the VAD raises its threshold to invite a split, seconds; not a hard cap (see MaxRecognitionSeconds).</summary>
     public float VadMaxSpeechSeconds { get; set; } = 20f;
     /// <summary>Regions longer than this are cut at their quietest point before recognition (Whisper sees 30 s at most).</summary>
     public float MaxRecognitionSeconds { get; set; } = 28f;

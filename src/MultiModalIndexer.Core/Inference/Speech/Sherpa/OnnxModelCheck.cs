@@ -21,6 +21,13 @@ internal static class OnnxModelCheck
     /// <summary>What the check read: metadata and the graph's input and output names.</summary>
     internal sealed record Summary(IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs);
 
+    /// <summary>Metadata keys sherpa-onnx 1.13.8 reads from a SenseVoice model without a default.</summary>
+    public static readonly string[] SenseVoiceKeys =
+    [
+        "vocab_size", "lfr_window_size", "lfr_window_shift", "normalize_samples", "with_itn", "without_itn",
+        "lang_auto", "lang_zh", "lang_en", "lang_ja", "lang_ko", "lang_yue", "neg_mean", "inv_stddev",
+    ];
+
     private static readonly ConcurrentDictionary<(string, long, DateTime), Summary> Cache = new();
 
     /// <summary>

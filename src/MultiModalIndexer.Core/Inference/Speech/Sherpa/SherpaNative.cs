@@ -4,11 +4,13 @@ using MultiModalIndexer.Inference.Native;
 namespace MultiModalIndexer.Inference.Speech.Sherpa;
 
 // The C structs of sherpa-onnx 1.13.8's c-api.h, field for field. The layout was checked against
-// the shipped libsherpa-onnx-c-api.so: with model_config.debug=1 the library prints the config it
-// read, and every field set here (up to cohere_transcribe and hr) came back in its place. Two
-// differences from newer headers matter: SherpaOnnxOfflineQwen3ASRModelConfig has no
-// forced_aligner_* fields yet, and SherpaOnnxOfflineRecognizerConfig ends at `hr` (no
-// ctc_fst_decoder_config). Upgrading sherpa-onnx means re-checking these structs.
+// the shipped libsherpa-onnx-c-api.so: with model_config.debug=1 (and VAD debug=1) the library
+// prints the config it read, and every field set here, up to cohere_transcribe, lm_config,
+// decoding_method, rule_fsts/fars, blank_penalty and hr (and silero_vad/ten_vad for the VAD), came
+// back in its place. Differences from newer headers: SherpaOnnxOfflineQwen3ASRModelConfig has no
+// forced_aligner_* fields yet (with them, 1.13.8 crashes), 1.13.8 does not read a trailing
+// ctc_fst_decoder_config, and the C Silero config has no neg_threshold (that is C++-only).
+// Upgrading sherpa-onnx means re-checking these structs the same way.
 // Pointers are `nint` so the structs stay blittable; strings are UTF-8 owned by Utf8Strings.
 
 [StructLayout(LayoutKind.Sequential)]

@@ -49,7 +49,7 @@ internal sealed unsafe class SherpaOfflineRecognizer : IDisposable
                         $"{Path.GetFileName(w.Decoder)} is not a sherpa-onnx Whisper decoder (it needs 6 inputs: tokens, self k/v caches, cross k/v, offset; found {dec.Inputs.Count}).");
                 break;
             case SenseVoiceSettings sv:
-                OnnxModelCheck.Require(sv.Model, "SenseVoice model");
+                OnnxModelCheck.Require(sv.Model, "SenseVoice model", OnnxModelCheck.SenseVoiceKeys);
                 break;
         }
         using var strings = new Utf8Strings();

@@ -55,8 +55,10 @@ internal sealed unsafe class SherpaVad : IDisposable
             NumThreads = Math.Max(1, s.Threads),
             Provider = strings.Add("cpu"),
         };
-        // The buffer holds the audio of the speech segment in progress; sherpa splits segments
-        // at MaxSpeechSeconds, so that plus headroom is enough.
+        // The buffer holds the audio of the speech segment in progress. MaxSpeechSeconds is not a
+        // hard cap (sherpa only raises its threshold past it; 62 s of dense speech stayed one
+        // segment), and sherpa doubles a full buffer without losing data, logging "Overflow!";
+        // this size keeps ordinary segments clear of that.
         var bufferSeconds = Math.Max(30f, s.MaxSpeechSeconds + 30f);
         var native = SherpaNative.SherpaOnnxCreateVoiceActivityDetector(&config, bufferSeconds);
         if (native == IntPtr.Zero)
