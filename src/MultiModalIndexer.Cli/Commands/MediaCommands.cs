@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using MultiModalIndexer.Media;
 
 namespace MultiModalIndexer.Cli.Commands;
@@ -13,7 +14,7 @@ public sealed class MediaProbeCommand : ICliCommand
         var cmd = new Command("probe", "Probe a media file: container, duration, streams, fps, rotation, creation time.") { file, json };
         cmd.SetAction(async (pr, ct) => await MediaCli.RunAsync(async () =>
         {
-            var info = await new MediaProbe(new MediaOptions()).ProbeAsync(pr.GetValue(file)!, ct);
+            var info = await new MediaProbe(MediaCli.Options()).ProbeAsync(pr.GetValue(file)!, ct);
             if (pr.GetValue(json)) CliJson.Write(info);
             else
             {
@@ -38,7 +39,7 @@ public sealed class MediaShotsCommand : ICliCommand
         var cmd = new Command("shots", "Detect shot boundaries (cuts, fades, dissolves) and plan segments with keyframes.") { file, json };
         cmd.SetAction(async (pr, ct) => await MediaCli.RunAsync(async () =>
         {
-            var options = new MediaOptions();
+            var options = MediaCli.Options();
             var info = await new MediaProbe(options).ProbeAsync(pr.GetValue(file)!, ct);
             var shots = await new ShotDetector(options).AnalyzeAsync(info, ct);
             if (pr.GetValue(json))
@@ -64,6 +65,16 @@ public sealed class MediaShotsCommand : ICliCommand
 
 internal static class MediaCli
 {
+    /// <summary>Defaults overridden by MMI__Media__... environment variables (e.g. MMI__Media__Shots__CutRatio=2.5).</summary>
+    public static MediaOptions Options()
+    {
+        var o = new MediaOptions();
+        new ConfigurationBuilder().AddEnvironmentVariables("MMI__").Build().GetSection(MediaOptions.Section).Bind(o);
+        var errors = o.Validate().ToList();
+        if (errors.Count > 0) throw new MediaException(MediaErrorKind.ToolFailed, "configuration", string.Join(" ", errors));
+        return o;
+    }
+
     /// <summary>Media errors become one line on stderr and exit code 1; cancellation exits 130.</summary>
     public static async Task<int> RunAsync(Func<Task> body)
     {

@@ -48,14 +48,15 @@ public sealed class SearchCommand : ICliCommand
             SearchResponse response;
             try
             {
-                response = await service.SearchAsync(request, ct);
+                var outcome = await service.SearchWithNoteAsync(request, ct);
+                response = outcome.Response;
+                if (outcome.Note is { } note) Console.Error.WriteLine("note: " + note);
             }
             catch (SearchValidationException e)
             {
                 Console.Error.WriteLine("search: " + e.Message);
                 return 2;
             }
-            if (service.LastNote is { } note) Console.Error.WriteLine("note: " + note);
 
             if (pr.GetValue(json))
             {

@@ -147,6 +147,7 @@ internal static class VideoPipeline
         for (var i = 0; i < thumbs.Length; i++) thumbs[i] = (double.MaxValue, null);
 
         var sw = Stopwatch.StartNew();
+        (byte[] Signature, Task<OcrResult> Task)? lastOcr = null;
         await foreach (var kf in ctx.Keyframes.ExtractAsync(media, segments, ct))
         {
             if (!index.TryGetValue(kf.SegmentOrdinal, out var s)) continue;
@@ -154,8 +155,23 @@ internal static class VideoPipeline
             var mid = (segments[s].Start + segments[s].End) / 2;
             if (Math.Abs(kf.Time - mid) < thumbs[s].Distance) thumbs[s] = (Math.Abs(kf.Time - mid), kf.ThumbnailJpeg);
             if (ctx.Clip is not null) clipTasks.Add((s, Count(ctx.Clip.EncodeAsync(kf.ClipRgb, ct), progress)));
-            if (ctx.Ocr is not null && kf.GreyWidth > 0 && kf.GreyHeight > 0)
-                ocrTasks.Add((s, kf.Time, ctx.Ocr.RecognizeAsync(new GreyImage(kf.Grey, kf.GreyWidth, kf.GreyHeight), ct)));
+            if (ctx.Ocr is not null && kf.GreyWidth > 0 && kf.GreyHeight > 0 && kf.Grey.Length >= kf.GreyWidth * kf.GreyHeight)
+            {
+                // Static shots (title cards, slides, talking heads) repeat the same picture in keyframe after
+                // keyframe: a frame practically identical to the previous one reuses its OCR result.
+                var signature = FrameSignature.Of(kf.Grey, kf.GreyWidth, kf.GreyHeight);
+                if (lastOcr is { } last && FrameSignature.Same(last.Signature, signature))
+                {
+                    ocrTasks.Add((s, kf.Time, last.Task));
+                    ctx.Stats.Add("ocr_reused", TimeSpan.Zero);
+                }
+                else
+                {
+                    var task = ctx.Ocr.RecognizeAsync(new GreyImage(kf.Grey, kf.GreyWidth, kf.GreyHeight), ct);
+                    ocrTasks.Add((s, kf.Time, task));
+                    lastOcr = (signature, task);
+                }
+            }
             if (ctx.Clip is null) Interlocked.Increment(ref progress.KeyframesDone);
         }
         ctx.Stats.Add("keyframes", sw.Elapsed);
@@ -228,4 +244,44 @@ internal static class VideoPipeline
             .OrderByDescending(g => g.Sum(u => u.End - u.Start))
             .Select(g => g.Key)
             .FirstOrDefault();
+}
+
+/// <summary>
+/// A 32×32 block-mean thumbnail of a grey frame. Two frames are "the same" for OCR when no block
+/// differs by more than a few grey levels, which video noise and compression stay under while any
+/// caption change (a text line appearing, moving or changing) moves several blocks by far more.
+/// </summary>
+internal static class FrameSignature
+{
+    private const int Grid = 32;
+
+    public static byte[] Of(byte[] grey, int width, int height)
+    {
+        var sig = new byte[Grid * Grid];
+        for (var by = 0; by < Grid; by++)
+        {
+            int y0 = by * height / Grid, y1 = Math.Max(y0 + 1, (by + 1) * height / Grid);
+            for (var bx = 0; bx < Grid; bx++)
+            {
+                int x0 = bx * width / Grid, x1 = Math.Max(x0 + 1, (bx + 1) * width / Grid);
+                long sum = 0;
+                var n = 0;
+                for (var y = y0; y < y1 && y < height; y++)
+                {
+                    var row = y * width;
+                    for (var x = x0; x < x1 && x < width; x++) { sum += grey[row + x]; n++; }
+                }
+                sig[by * Grid + bx] = (byte)(n == 0 ? 0 : sum / n);
+            }
+        }
+        return sig;
+    }
+
+    public static bool Same(byte[] a, byte[] b)
+    {
+        if (a.Length != b.Length) return false;
+        for (var i = 0; i < a.Length; i++)
+            if (Math.Abs(a[i] - b[i]) > 6) return false;
+        return true;
+    }
 }

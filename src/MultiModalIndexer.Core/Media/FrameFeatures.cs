@@ -33,6 +33,32 @@ internal sealed class FrameFeatures
         return 0.5 * h + 0.5 * thumb;
     }
 
+    /// <summary>Thumbnail distance after dividing out overall brightness, in [0, ~1]: near 0 for the same picture faded.</summary>
+    public static double GainInvariantDistance(FrameFeatures a, FrameFeatures b)
+    {
+        double ma = 0, mb = 0;
+        for (var i = 0; i < a.Thumb.Length; i++) { ma += a.Thumb[i]; mb += b.Thumb[i]; }
+        ma = Math.Max(1, ma / a.Thumb.Length);
+        mb = Math.Max(1, mb / b.Thumb.Length);
+        double d = 0;
+        for (var i = 0; i < a.Thumb.Length; i++) d += Math.Abs(a.Thumb[i] / ma - b.Thumb[i] / mb);
+        return d / a.Thumb.Length / 2;
+    }
+
+    /// <summary>Fraction of the 16×9 cells whose colour changed noticeably (mean |ΔRGB| over 24 of 255).</summary>
+    public static double ChangedCellFraction(FrameFeatures a, FrameFeatures b)
+    {
+        var changed = 0;
+        var cells = a.Thumb.Length / 3;
+        for (var c = 0; c < cells; c++)
+        {
+            var d = Math.Abs(a.Thumb[c * 3] - b.Thumb[c * 3]) + Math.Abs(a.Thumb[c * 3 + 1] - b.Thumb[c * 3 + 1])
+                    + Math.Abs(a.Thumb[c * 3 + 2] - b.Thumb[c * 3 + 2]);
+            if (d > 72) changed++;
+        }
+        return (double)changed / cells;
+    }
+
     /// <summary>Thumbnail-only distance in [0, 1] (near-duplicate keyframes).</summary>
     public static double ThumbDistance(FrameFeatures a, FrameFeatures b)
     {

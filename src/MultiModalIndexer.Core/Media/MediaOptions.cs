@@ -72,11 +72,21 @@ public sealed class ShotDetectionOptions
     /// <summary>Drop one- or two-frame outliers (white flashes) before detection.</summary>
     public bool FlashGuard { get; set; } = true;
     public double FlashDistance { get; set; } = 0.12;
+    /// <summary>Within three frames after a dropped flash a cut needs at least this distance.</summary>
+    public double CutDistanceAfterFlash { get; set; } = 0.3;
 
     /// <summary>Detect dissolves (gradual changes without black).</summary>
     public bool DetectGradual { get; set; } = true;
     public double GradualDistance { get; set; } = 0.2;
     public double GradualRatio { get; set; } = 4.0;
+    /// <summary>Length of the stability windows beside a dissolve window, as a fraction of its half-width.</summary>
+    public double GradualSideFraction { get; set; } = 0.5;
+    /// <summary>Minimum brightness-independent change (0..1) across a dissolve: a picture fading in or out of brightness is not one.</summary>
+    /// <summary>Minimum fraction of the picture (16×9 cells) that must change across a dissolve.</summary>
+    public double GradualMinCoverage { get; set; } = 0.3;
+    public double GradualMinShapeChange { get; set; } = 0.05;
+    /// <summary>A dissolve window touching black (± this many frames) is left to the fade rule.</summary>
+    public int GradualDarkMargin { get; set; } = 0;
     public double[] GradualHalfWidthsSeconds { get; set; } = [0.2, 0.35, 0.5, 0.75, 1.0];
     /// <summary>No other boundary within this many seconds of a dissolve.</summary>
     public double DissolveMergeSeconds { get; set; } = 1.0;

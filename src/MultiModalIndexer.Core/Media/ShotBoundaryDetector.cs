@@ -39,6 +39,13 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
             c1[i] = ContentBetween(frames, i);
         }
 
+        if (Environment.GetEnvironmentVariable("MMI_SHOTS_DUMP") is { Length: > 0 } dump)
+        {
+            var range = dump.Split('-').Select(double.Parse).ToArray();
+            for (var i = 1; i < n; i++)
+                if (frames[i].Time >= range[0] && frames[i].Time <= range[1])
+                    Console.Error.WriteLine($"  f {frames[i].Time:0.000} d1 {d1[i]:0.000} c1 {c1[i]:0.0} luma {frames[i].Luma:0.0} d2 {Dist(frames, i - 2, i):0.000}");
+        }
         var dark = new bool[n];
         for (var i = 0; i < n; i++) dark[i] = frames[i].Luma < o.BlackLuma;
 
@@ -46,6 +53,8 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
         for (var i = 1; i < n; i++)
         {
             if (d1[i] < o.CutDistance || c1[i] < o.CutContent) continue;
+            // A cut into or out of black belongs to the fade rule (one boundary per black stretch).
+            if (dark[i] || dark[i - 1]) continue;
             double nd = 0, nc = 0;
             var cnt = 0;
             for (var k = -o.CutWindow; k <= o.CutWindow; k++)
@@ -61,6 +70,9 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
             var ratioD = d1[i] / (nd + 0.01);
             var ratioC = c1[i] / (nc + 1.0);
             if (ratioD < o.CutRatio && ratioC < o.CutRatio) continue;
+            // Right after a dropped flash the encoder's picture often settles a little differently;
+            // only a big change there is a cut.
+            if (i >= 1 && NearGap(frames, i, fps) && d1[i] < o.CutDistanceAfterFlash) continue;
             // Across-the-cut check two frames apart on each side: real cuts separate stable groups.
             var across = Math.Min(Dist(frames, i - 2, i), Dist(frames, i - 1, i + 1));
             if (across < o.CutDistance) continue;
@@ -75,7 +87,14 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
             var s = i;
             while (i < n && dark[i]) i++;
             var e = i - 1;
-            if (s == 0 || e == n - 1) continue; // black leader or trailer
+            var edge = s == 0 || e == n - 1;
+            if (edge && frames[e].Time - frames[s].Time <= o.MaxBlackHoldSeconds) continue; // black leader or trailer
+            if (edge)
+            {
+                // A long black opening or ending is a shot: one boundary where it meets the content.
+                candidates.Add(new ShotBoundary(s == 0 ? frames[e].Time + 1.0 / fps : frames[s].Time, BoundaryKind.Fade, 2.0));
+                continue;
+            }
             fadeSpans.Add((s, e));
             var holdSec = frames[e].Time - frames[s].Time;
             if (holdSec <= o.MaxBlackHoldSeconds)
@@ -97,19 +116,23 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
             foreach (var wSec in o.GradualHalfWidthsSeconds)
             {
                 var w = Math.Max(2, (int)Math.Round(wSec * fps));
-                var s = Math.Max(2, w / 2);
+                var s = Math.Max(2, (int)Math.Round(w * o.GradualSideFraction));
                 var g = new double[n];
                 var ok = new bool[n];
                 for (var c = w + s; c < n - w - s; c++)
                 {
                     var across = Dist(frames, c - w, c + w);
                     if (across < o.GradualDistance) continue;
+                    // A fade of one picture in or out of brightness is not a shot change.
+                    if (FrameFeatures.GainInvariantDistance(frames[c - w], frames[c + w]) < o.GradualMinShapeChange) continue;
                     var before = Dist(frames, c - w - s, c - w);
                     var after = Dist(frames, c + w, c + w + s);
                     var side = Math.Max(before, after);
                     var ratio = across / (side + 0.01);
                     g[c] = across;
-                    ok[c] = ratio >= o.GradualRatio;
+                    // An object crossing a still background changes part of the picture; a dissolve changes most of it.
+                    ok[c] = ratio >= o.GradualRatio
+                            && FrameFeatures.ChangedCellFraction(frames[c - w], frames[c + w]) >= o.GradualMinCoverage;
                 }
                 // One candidate per run of qualifying centres; located where the change is half done.
                 for (var c = 0; c < n;)
@@ -125,12 +148,16 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
                     var mid = HalfwayFrame(frames, a, b);
                     // Skip the ones that are a dark dip: the fade rule placed those already.
                     if (fadeSpans.Any(f => f.S - w <= mid && mid <= f.E + w)) continue;
-                    if (dark[a] || dark[b]) continue;
+                    var anyDark = false;
+                    for (var k = Math.Max(0, a - o.GradualDarkMargin); k <= Math.Min(n - 1, b + o.GradualDarkMargin) && !anyDark; k++) anyDark = dark[k];
+                    if (anyDark) continue;
                     candidates.Add(new ShotBoundary(frames[mid].Time, BoundaryKind.Dissolve, g[best]));
                 }
             }
         }
 
+        if (Environment.GetEnvironmentVariable("MMI_SHOTS_DEBUG") == "1")
+            foreach (var c in candidates.OrderBy(c => c.Time)) Console.Error.WriteLine($"  candidate {c.Time:0.000} {c.Kind} {c.Strength:0.000}");
         return Merge(candidates, frames, fps);
     }
 
@@ -143,6 +170,14 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
         var gap = f[i].Time - f[i - 1].Time;
         var step = i >= 2 ? f[i - 1].Time - f[i - 2].Time : gap;
         return gap > step * 1.5 && f[i].Content2 > 0 ? f[i].Content2 : f[i].Content1;
+    }
+
+    /// <summary>True when a frame was dropped (flash) within the three frame steps before kept frame i.</summary>
+    private static bool NearGap(IReadOnlyList<FrameFeatures> f, int i, double fps)
+    {
+        for (var k = i; k >= Math.Max(1, i - 3); k--)
+            if (f[k].Time - f[k - 1].Time > 1.5 / fps) return true;
+        return false;
     }
 
     /// <summary>The frame in [a, b] where the distance to a equals the distance to b (half the change done).</summary>
@@ -200,11 +235,14 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
             .OrderByDescending(c => c.Kind == BoundaryKind.Dissolve ? 0 : 1)
             .ThenByDescending(c => c.Strength);
         // Black leader/trailer is not a shot: nothing may start before the first lit frame or after the last.
+        // A long black stretch at either end is a shot of its own, though.
         var firstLit = 0;
         while (firstLit < frames.Count && frames[firstLit].Luma < o.BlackLuma) firstLit++;
+        if (firstLit >= frames.Count) return [];
         var lastLit = frames.Count - 1;
         while (lastLit >= 0 && frames[lastLit].Luma < o.BlackLuma) lastLit--;
-        if (firstLit >= frames.Count) return [];
+        if (frames[firstLit].Time - start > o.MaxBlackHoldSeconds) firstLit = 0;
+        if (end - frames[lastLit].Time > o.MaxBlackHoldSeconds) lastLit = frames.Count - 1;
         var litStart = frames[firstLit].Time;
         var litEnd = frames[lastLit].Time + 1.0 / fps;
         var accepted = new List<ShotBoundary>();

@@ -8,7 +8,7 @@ namespace MultiModalIndexer.Search;
 
 /// <summary>
 /// Queries as users send them: text is embedded with CLIP here, images decoded and embedded.
-/// With CLIP off, hybrid degrades to text (BM25) and says so in <see cref="LastNote"/> and the log;
+/// With CLIP off, hybrid degrades to text (BM25) and says so (<see cref="SearchWithNoteAsync"/>);
 /// a pure vector query (or an image) without CLIP is a validation error naming the missing model.
 /// </summary>
 public sealed class SearchService
@@ -18,7 +18,6 @@ public sealed class SearchService
     private readonly StillImageReader _images;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private readonly AsyncLocal<string?> _note = new();
     private bool _schemaReady;
 
     public SearchService(ISegmentStore store, Modalities modalities, StillImageReader images, ILogger<SearchService>? logger = null)
@@ -32,12 +31,13 @@ public sealed class SearchService
     /// <summary>True when query text can be embedded (CLIP text encoder loaded).</summary>
     public bool ClipAvailable => _modalities.TextEncoder is not null;
 
-    /// <summary>A note about the last search on this async flow (e.g. "CLIP is off: text only"), else null.</summary>
-    public string? LastNote => _note.Value;
+    public async Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken ct = default) =>
+        (await SearchWithNoteAsync(request, ct)).Response;
 
-    public async Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken ct = default)
+    /// <summary>As <see cref="SearchAsync"/>, plus a note when the query ran differently than asked (CLIP off → text only).</summary>
+    public async Task<SearchOutcome> SearchWithNoteAsync(SearchRequest request, CancellationToken ct = default)
     {
-        _note.Value = null;
+        string? note = null;
         await EnsureSchemaAsync(ct);
         var r = request;
         var needsVector = r.Mode is SearchMode.Hybrid or SearchMode.Vector
@@ -60,18 +60,16 @@ public sealed class SearchService
             else
             {
                 r = r with { Mode = SearchMode.Text };
-                var note = "CLIP is off, so this hybrid search ran as text (BM25) only: " + (_modalities.OffReasons.GetValueOrDefault("clip-text") ?? "no text encoder");
-                _note.Value = note;
+                note = "CLIP is off, so this hybrid search ran as text (BM25) only: " + (_modalities.OffReasons.GetValueOrDefault("clip-text") ?? "no text encoder");
                 _logger.LogDebug("{Note}", note);
             }
         }
-        return await _store.SearchAsync(r, ct);
+        return new SearchOutcome(await _store.SearchAsync(r, ct), note);
     }
 
     /// <summary>Image → moments: the uploaded image file is decoded, embedded and searched by vector.</summary>
     public async Task<SearchResponse> SearchByImageAsync(string imagePath, SearchRequest options, CancellationToken ct = default)
     {
-        _note.Value = null;
         var encoder = _modalities.ImageEncoder
             ?? throw new SearchValidationException("Image search needs the CLIP image model, which is not available: "
                 + (_modalities.OffReasons.GetValueOrDefault("clip") ?? "CLIP is off"));
@@ -94,7 +92,6 @@ public sealed class SearchService
     /// <summary>Moment → similar moments (excluding the moment itself).</summary>
     public async Task<SearchResponse> SimilarAsync(string segmentId, SearchRequest options, CancellationToken ct = default)
     {
-        _note.Value = null;
         if (string.IsNullOrWhiteSpace(segmentId)) throw new SearchValidationException("A segment id is required.");
         await EnsureSchemaAsync(ct);
         var self = await _store.GetSegmentAsync(segmentId, ct)
@@ -134,3 +131,6 @@ public sealed class SearchService
         }
     }
 }
+
+/// <summary>A search response plus a note for the user when the query was degraded (e.g. CLIP off).</summary>
+public sealed record SearchOutcome(SearchResponse Response, string? Note);

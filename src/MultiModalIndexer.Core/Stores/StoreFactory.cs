@@ -10,6 +10,10 @@ public static class StoreFactory
     /// <summary>Name of the HttpClient the host configures for OpenSearch (auth, custom CA).</summary>
     public const string OpenSearchHttpClientName = "opensearch";
 
+    /// <summary>For the embedded store (no HTTP needed).</summary>
+    public static ISegmentStore Create(StoreOptions options, string dataDir, ILoggerFactory loggerFactory) =>
+        Create(options, dataDir, () => null, loggerFactory);
+
     /// <summary>Embedded: <see cref="EmbeddedStoreOptions.Path"/> resolved under <paramref name="dataDir"/> when relative.</summary>
     public static ISegmentStore Create(StoreOptions options, string dataDir, IHttpClientFactory? httpClientFactory, ILoggerFactory loggerFactory) =>
         Create(options, dataDir, () => httpClientFactory?.CreateClient(OpenSearchHttpClientName), loggerFactory);

@@ -14,6 +14,14 @@ public class ClipTokenizerTests
     }
 
     [Fact]
+    public void Published_ids_from_independent_implementations()
+    {
+        // elixir-nx/bumblebee test/bumblebee/text/clip_tokenizer_test.exs (openai/clip-vit-base-patch32).
+        Assert.Equal([49406, 320, 1125, 539, 320, 2368, 49407], Tok.Value.Tokenize("a photo of a cat"));
+        Assert.Equal([49406, 320, 1125, 539, 320, 1929, 49407], Tok.Value.Tokenize("a photo of a dog"));
+    }
+
+    [Fact]
     public void Ids_match_OpenAIs_algorithm_on_English_punctuation_digits_accents_and_Chinese()
     {
         var failures = new List<string>();

@@ -21,7 +21,7 @@ public class BadMediaTests
         for (var i = 0; i < 64; i++) corrupt[i] = 0; // the ftyp box and start of the moov/mdat are gone
         await File.WriteAllBytesAsync(Path.Combine(dir, "corrupt.mp4"), corrupt);
         await File.WriteAllTextAsync(Path.Combine(dir, "notes.mp4"), "this is a text file, not a video\n");
-        File.Copy(TestPaths.SharedFile("images", "skimage", "astronaut.png"), Path.Combine(dir, "picture.mov"));
+        File.Copy(TestPaths.SharedFile("media", "images", "skimage", "astronaut.png"), Path.Combine(dir, "picture.mov"));
         await File.WriteAllBytesAsync(Path.Combine(dir, "one-byte.webm"), [0x1A]);
         TestVideos.Run("ffmpeg", ["-y", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=300:duration=2", "-c:a", "aac", Path.Combine(dir, "audio-only.mp4")]);
         using (var sparse = File.Create(Path.Combine(dir, "sparse.mp4"))) sparse.SetLength(3L << 30); // 3 GiB of holes

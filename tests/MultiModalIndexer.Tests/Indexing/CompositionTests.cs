@@ -56,9 +56,9 @@ public class CompositionTests
         Assert.Contains("clip-text.onnx", indexer.Modalities.OffReasons["clip-text"]);
 
         // Hybrid without CLIP degrades to text with a note; vector without CLIP is a clear validation error.
-        var r = await search.SearchAsync(new SearchRequest { Query = "anything" });
-        Assert.Equal(0, r.Total);
-        Assert.Contains("text", search.LastNote);
+        var r = await search.SearchWithNoteAsync(new SearchRequest { Query = "anything" });
+        Assert.Equal(0, r.Response.Total);
+        Assert.Contains("text", r.Note);
         var e = await Assert.ThrowsAsync<SearchValidationException>(() => search.SearchAsync(new SearchRequest { Query = "x", Mode = SearchMode.Vector }));
         Assert.Contains("CLIP", e.Message);
         Assert.True(Path.IsPathRooted(sp.GetRequiredService<MultiModalIndexerSettings>().Clip.Vocabulary));

@@ -18,24 +18,33 @@ public static class TestVideos
 {
     private const string Font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 
-    public static string Make(string name, IReadOnlyList<Scene> scenes, bool audio = false)
+    private static readonly Lock Gate = new();
+
+    public static string Make(string name, IReadOnlyList<Scene> scenes, bool audio = false, string? audioFile = null)
+    {
+        lock (Gate) return MakeLocked(name, scenes, audio || audioFile is not null, audioFile);
+    }
+
+    private static string MakeLocked(string name, IReadOnlyList<Scene> scenes, bool audio, string? audioFile)
     {
         var dir = TestPaths.FixtureDir("indexing-videos");
         var path = Path.Combine(dir, name);
         if (File.Exists(path) && new FileInfo(path).Length > 0) return path;
+        var tmp = Path.Combine(dir, $"{Guid.NewGuid():N}.tmp.mp4");
         var args = new List<string> { "-y", "-v", "error" };
         foreach (var s in scenes)
             args.AddRange(["-f", "lavfi", "-i", $"color=c={s.Colour}:s=640x360:r=10:d={s.Seconds.ToString(CultureInfo.InvariantCulture)}"]);
         var total = scenes.Sum(s => s.Seconds);
-        if (audio) args.AddRange(["-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=16000:duration={total.ToString(CultureInfo.InvariantCulture)}"]);
+        if (audioFile is not null) args.AddRange(["-i", audioFile]);
+        else if (audio) args.AddRange(["-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=16000:duration={total.ToString(CultureInfo.InvariantCulture)}"]);
         var graph = string.Concat(scenes.Select((s, i) =>
-            $"[{i}]drawtext=fontfile={Font}:text='{s.Caption}':fontsize=44:fontcolor=white:box=1:boxcolor=black@0.8:boxborderw=12:x=(w-tw)/2:y=(h-th)/2[v{i}];"));
+            s.Caption.Length == 0 ? $"[{i}]null[v{i}];" : $"[{i}]drawtext=fontfile={Font}:text='{s.Caption}':fontsize=44:fontcolor=white:box=1:boxcolor=black@0.8:boxborderw=12:x=(w-tw)/2:y=(h-th)/2[v{i}];"));
         graph += string.Concat(scenes.Select((_, i) => $"[v{i}]")) + $"concat=n={scenes.Count}:v=1:a=0[v]";
         args.AddRange(["-filter_complex", graph, "-map", "[v]"]);
-        if (audio) args.AddRange(["-map", $"{scenes.Count}:a", "-c:a", "aac"]);
-        args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "10", path + ".tmp.mp4"]);
+        if (audio) args.AddRange(["-map", $"{scenes.Count}:a", "-c:a", "aac", "-shortest"]);
+        args.AddRange(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "10", tmp]);
         Run("ffmpeg", args);
-        File.Move(path + ".tmp.mp4", path, overwrite: true);
+        File.Move(tmp, path, overwrite: true);
         return path;
     }
 

@@ -78,3 +78,46 @@ public class EmbeddedQuantizedStoreContractTests : EmbeddedStoreContractTests
 {
     protected override EmbeddedStoreOptions Options => new() { QuantizeVectors = true };
 }
+
+/// <summary>The text budget: over budget, the most frequent terms leave the match, the rarest stay.</summary>
+public class EmbeddedTextBudgetTests : IAsyncLifetime
+{
+    private readonly EmbeddedStore _store = new(Path.Combine(TestPaths.NewScratchDir("budget"), "index.db"),
+        new EmbeddedStoreOptions { MaxScoredTextRows = 3 });
+
+    public async Task InitializeAsync()
+    {
+        // "common" in 5 segments, "rare" in 1 (together with "common"), "other" in 2.
+        string[] texts = ["common rare", "common", "common other", "common other", "common"];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            var id = $"budget-{i}";
+            var seg = new Documents.SegmentDocument
+            {
+                Id = Documents.DocumentIds.SegmentId(id, 0), VideoId = id, Ordinal = 0, SourcePath = $"/b/{i}.mp4", Storage = "local",
+                FileName = $"{i}.mp4", Title = "t", Start = 0, End = 1, Transcript = texts[i],
+            };
+            await _store.UpsertVideoAsync(new Documents.VideoDocument
+            {
+                Id = id, SourcePath = seg.SourcePath, Storage = "local", FileName = seg.FileName, Title = "t", Duration = 1, SegmentCount = 1,
+            }, [seg]);
+        }
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    private async Task<List<string>> Find(string q) =>
+        (await _store.SearchAsync(new SearchRequest { Query = q, Mode = SearchMode.Text })).Hits.Select(h => h.Segment.VideoId).Order().ToList();
+
+    [Fact]
+    public async Task WithinBudget_AllTermsMatch() =>
+        Assert.Equal(["budget-0", "budget-2", "budget-3"], await Find("rare other")); // 1 + 2 rows ≤ 3
+
+    [Fact]
+    public async Task OverBudget_CommonTermIsDropped_RareTermsKept() =>
+        Assert.Equal(["budget-0", "budget-2", "budget-3"], await Find("common rare other")); // 5 more rows would exceed 3
+
+    [Fact]
+    public async Task OnlyCommonTerm_StillSearched() =>
+        Assert.Equal(5, (await Find("common")).Count); // at least one term is always kept
+}

@@ -26,7 +26,9 @@ public sealed class OcrFrameBenchCase : IBenchCase
         foreach (var s in specs.Where(s => only is null || s.Name.Contains(only, StringComparison.Ordinal))) frames.Add((s, await CaptionFrameGenerator.RenderAsync(s, cache, ct)));
         var debug = Environment.GetEnvironmentVariable("MMI_OCR_DEBUG") == "1";
 
-        using var engine = new FrameOcrEngine(new OcrOptions());
+        var options = new OcrOptions();
+        if (Environment.GetEnvironmentVariable("MMI_OCR_LANGS") is { Length: > 0 } langs) options.Languages = langs;
+        using var engine = new FrameOcrEngine(options);
         engine.Recognize(frames[0].Image); // warm-up: first call pays for lazy model set-up
         var rounds = context.Quick ? 1 : 2;
 

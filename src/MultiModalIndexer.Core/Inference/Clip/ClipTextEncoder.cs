@@ -81,7 +81,8 @@ public sealed class ClipTextEncoder : ITextEncoder
         }
     }
 
-    internal static ClipTokenizer LoadTokenizer(string vocabPath)
+    /// <summary>Loads the BPE vocabulary; missing → <see cref="ModelMissingException"/>, unreadable → <see cref="ModelCorruptException"/>.</summary>
+    public static ClipTokenizer LoadTokenizer(string vocabPath)
     {
         if (!File.Exists(vocabPath)) throw new ModelMissingException(vocabPath, "CLIP BPE vocabulary, config Clip:Vocabulary");
         try

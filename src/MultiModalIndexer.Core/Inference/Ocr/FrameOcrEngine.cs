@@ -16,11 +16,31 @@ public sealed class FrameOcrEngine : IOcrEngine
     internal const string PipelineVersion = "frame-v1";
     private readonly OcrOptions _options;
     private readonly TesseractEngine _tess;
+    /// <summary>
+    /// The same languages with CJK models first, or null when there is no CJK language. Tesseract's
+    /// first language steers a line: eng-first reads a Chinese caption as Latin junk, chi_sim-first
+    /// glues English words together. Lines not clearly English are read both ways, best confidence wins.
+    /// </summary>
+    private readonly TesseractEngine? _cjkFirst;
+
+    private static readonly string[] CjkLanguages = ["chi_sim", "chi_tra", "jpn", "kor", "chi_sim_vert", "chi_tra_vert", "jpn_vert", "kor_vert"];
 
     public FrameOcrEngine(OcrOptions options)
     {
         _options = options;
         _tess = new TesseractEngine(options.Languages, options.TessdataDir);
+        try
+        {
+            var langs = options.Languages.Split('+', StringSplitOptions.RemoveEmptyEntries);
+            var cjk = langs.Where(l => CjkLanguages.Contains(l)).ToList();
+            if (cjk.Count > 0 && !CjkLanguages.Contains(langs[0]))
+                _cjkFirst = new TesseractEngine(string.Join('+', cjk.Concat(langs.Except(cjk))), options.TessdataDir);
+        }
+        catch
+        {
+            _tess.Dispose();
+            throw;
+        }
     }
 
     public string ModelVersion => VersionString(_options);
@@ -40,15 +60,35 @@ public sealed class FrameOcrEngine : IOcrEngine
         var integral = TextRegionDetector.Integral(px, w, h);
         var radius = Math.Clamp(Math.Max(w, h) / 40, 8, 48);
         var minGlyph = Math.Max(6, Math.Min(w, h) / 90);
-        var candidates = new List<Candidate>();
-        foreach (var polarity in new[] { TextPolarity.LightOnDark, TextPolarity.DarkOnLight })
+
+        // Candidate lines from three masks, ranked together so a busy background cannot crowd out a caption.
+        var masks = new List<(MaskKind Kind, TextPolarity Polarity, byte[] Mask)>();
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
+        masks.Add((MaskKind.LightContrast, TextPolarity.LightOnDark, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.LightOnDark, radius)));
+        masks.Add((MaskKind.DarkContrast, TextPolarity.DarkOnLight, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.DarkOnLight, radius)));
+        var regions = new List<(TextRegion Region, byte[] Mask)>();
+        var maxStroke = Math.Max(6, Math.Min(w, h) / 40);
+        foreach (var (kind, polarity, mask) in masks)
         {
-            var mask = TextRegionDetector.ContrastMask(px, w, h, integral, polarity, radius);
+            TextRegionDetector.KeepThinStrokes(mask, w, h, maxStroke);
+            if (DumpDir is not null) Dump($"mask-{kind}", mask.Select(v => v != 0 ? (byte)0 : (byte)255).ToArray(), w, h);
             var comps = TextRegionDetector.Components(mask, w, h);
-            var lines = TextRegionDetector.Lines(comps, w, h, polarity, minGlyph, 400);
-            if (DumpDir is not null) Dump($"mask-{polarity}", mask.Select(v => v != 0 ? (byte)0 : (byte)255).ToArray(), w, h);
-            foreach (var region in lines.Take(_options.MaxLinesPerFrame))
-                candidates.AddRange(ReadLine(px, mask, w, h, region));
+            foreach (var r in TextRegionDetector.Lines(comps, w, h, polarity, minGlyph, _options.MaxLinesPerFrame))
+                regions.Add((r with { Mask = kind }, mask));
+        }
+
+        var candidates = new List<Candidate>();
+        var read = new List<TextRegion>();
+        var calls = 0;
+        foreach (var (region, mask) in regions.OrderByDescending(r => r.Region.Score))
+        {
+            if (calls >= _options.MaxLinesPerFrame) break;
+            // A place already read with confidence need not be read again from another mask.
+            if (read.Any(done => Overlap(done, region) >= 0.5)) continue;
+            calls++;
+            var got = ReadLine(px, mask, w, h, region).ToList();
+            candidates.AddRange(got);
+            if (got.Count > 0 && got.Max(c => c.Confidence) >= 75) read.Add(region);
         }
 
         return Assemble(Merge(candidates));
@@ -82,7 +122,12 @@ public sealed class FrameOcrEngine : IOcrEngine
         var (crop, cw, ch, scale) = CropFromGrey ? LineCrop.FromGrey(px, mask, w, h, region) : LineCrop.FromMask(mask, w, h, region);
         var (l, t, _, _) = LineCrop.PaddedBox(region, w, h);
         var read = _tess.RecognizeLines(crop, cw, ch, cw, TesseractNative.PsmSingleLine);
-        if (DumpDir is not null) Dump($"crop-{region.Polarity}-{region.Left}-{region.Top}-{string.Join("_", read.Select(r => r.Confidence.ToString("0")))}", crop, cw, ch);
+        if (_cjkFirst is not null && !ClearlyLatin(read))
+        {
+            var alt = _cjkFirst.RecognizeLines(crop, cw, ch, cw, TesseractNative.PsmSingleLine);
+            if (MeanConfidence(alt) > MeanConfidence(read) + 2) read = alt;
+        }
+        if (DumpDir is not null) Dump($"crop-{region.Mask}-{region.Left}-{region.Top}-{string.Join("_", read.Select(r => r.Confidence.ToString("0")))}", crop, cw, ch);
         foreach (var line in read)
         {
             var text = OcrTextCleaner.CleanLine(line.Text);
@@ -91,6 +136,20 @@ public sealed class FrameOcrEngine : IOcrEngine
                 l + (int)(line.Left / scale), t + (int)(line.Top / scale), l + (int)(line.Right / scale), t + (int)(line.Bottom / scale));
         }
     }
+
+    /// <summary>Intersection over the smaller box.</summary>
+    private static double Overlap(TextRegion a, TextRegion b)
+    {
+        var iw = Math.Min(a.Right, b.Right) - Math.Max(a.Left, b.Left);
+        var ih = Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top);
+        if (iw <= 0 || ih <= 0) return 0;
+        return iw * (double)ih / Math.Max(1, Math.Min(a.Width * a.Height, b.Width * b.Height));
+    }
+
+    private static bool ClearlyLatin(List<TessLine> read) =>
+        read.Count > 0 && read.All(l => l.Confidence >= 80 && !l.Text.Any(OcrTextCleaner.IsCjk));
+
+    private static float MeanConfidence(List<TessLine> read) => read.Count == 0 ? -1 : read.Average(l => l.Confidence);
 
     /// <summary>Readings of the same place (from both polarities) keep only the most confident one.</summary>
     private static List<Candidate> Merge(List<Candidate> cands)
@@ -151,5 +210,9 @@ public sealed class FrameOcrEngine : IOcrEngine
         f.Write(px, 0, w * h);
     }
 
-    public void Dispose() => _tess.Dispose();
+    public void Dispose()
+    {
+        _tess.Dispose();
+        _cjkFirst?.Dispose();
+    }
 }

@@ -12,12 +12,49 @@ public static unsafe class OrtEnvironment
     private static readonly Lazy<OrtMemoryInfoHandle> Cpu = new(CreateCpuInfo, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>ORT's version string (GetVersionString), e.g. "1.28.2". Loads the library on first use.</summary>
-    public static string Version => OrtNative.Version;
+    public static string Version
+    {
+        get
+        {
+            EnsureLoaded();
+            return OrtNative.Version;
+        }
+    }
 
-    internal static OrtEnvHandle Handle => Env.Value;
+    /// <summary>
+    /// Loads the library and binds the table, surfacing a load failure as the <see cref="OnnxRuntimeException"/>
+    /// saying how to install the runtime (not as a TypeInitializationException), every time it is asked.
+    /// </summary>
+    public static void EnsureLoaded()
+    {
+        try
+        {
+            OrtNative.Touch();
+        }
+        catch (TypeInitializationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+        }
+    }
+
+    internal static OrtEnvHandle Handle
+    {
+        get
+        {
+            EnsureLoaded();
+            return Env.Value;
+        }
+    }
 
     /// <summary>CPU memory info for tensors over managed memory (device allocator, default mem type).</summary>
-    internal static OrtMemoryInfoHandle CpuMemory => Cpu.Value;
+    internal static OrtMemoryInfoHandle CpuMemory
+    {
+        get
+        {
+            EnsureLoaded();
+            return Cpu.Value;
+        }
+    }
 
     private static OrtEnvHandle Create()
     {

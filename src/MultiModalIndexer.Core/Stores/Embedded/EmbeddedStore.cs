@@ -28,6 +28,8 @@ public sealed class EmbeddedStore : ISegmentStore
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private SqliteConnection? _writer;
     private SegmentCatalog? _catalog;
+    /// <summary>Document frequency per term for the text budget; approximate by design, dropped after writes.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _docFreq = new(StringComparer.Ordinal);
     private bool _schemaReady;
     private bool _disposed;
 
@@ -119,6 +121,12 @@ public sealed class EmbeddedStore : ISegmentStore
         await conn.OpenAsync(ct);
         return conn;
     }
+
+    /// <summary>
+    /// Loads vectors and filter metadata into memory now rather than on the first search (seconds at
+    /// 100k segments); the host may call it at start-up. Returns the number of segments loaded.
+    /// </summary>
+    public async Task<int> WarmUpAsync(CancellationToken ct = default) => (await GetCatalogAsync(ct)).Count;
 
     /// <summary>Loads vectors + filter metadata into memory on first use; later writes keep it in sync.</summary>
     private async Task<SegmentCatalog> GetCatalogAsync(CancellationToken ct)
@@ -247,6 +255,7 @@ public sealed class EmbeddedStore : ISegmentStore
                 tx.Commit();
             }
             _catalog?.ReplaceVideo(video.Id, rows);
+            _docFreq.Clear();
         }
         catch (SqliteException e)
         {
@@ -323,6 +332,7 @@ public sealed class EmbeddedStore : ISegmentStore
                 tx.Commit();
             }
             _catalog?.ReplaceVideo(videoId, []);
+            _docFreq.Clear();
         }
         finally { _writeLock.Release(); }
     }
@@ -500,7 +510,7 @@ public sealed class EmbeddedStore : ISegmentStore
         }
         try
         {
-            if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter);
+            if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter, _docFreq, _options.MaxScoredTextRows);
         }
         finally
         {
@@ -535,20 +545,18 @@ public sealed class EmbeddedStore : ISegmentStore
         return new SearchResponse(fused.Count, hits);
     }
 
-    /// <summary>
-    /// At most this many matching rows are BM25-scored per text query. FTS5 scores every row that
-    /// matches before sorting, so a query made only of very common terms would cost O(matches).
-    /// When the OR of all terms exceeds the budget, the most frequent terms are dropped from the
-    /// MATCH (rarest kept, at least one) - like Lucene's common-terms cutoff: frequent terms carry
-    /// little IDF. Exact BM25 whenever the whole query fits the budget.
-    /// </summary>
-    public const long TextScoreBudgetRows = 20_000;
+    // Text budget (EmbeddedStoreOptions.MaxScoredTextRows): FTS5 scores every row that matches
+    // before sorting, so a query made only of very common terms would cost O(matches). When the OR of
+    // all terms exceeds the budget, the most frequent terms are dropped from the MATCH (rarest kept, at
+    // least one), like Lucene's common-terms cutoff: frequent terms carry little IDF. BM25 is exact
+    // whenever the whole query fits the budget.
 
     /// <summary>BM25 over the analysed columns: quoted terms OR-ed, so no user text reaches FTS5 syntax.</summary>
-    private static List<SubQueryHit<long>> TextQuery(SqliteConnection conn, SegmentCatalog catalog, IReadOnlyList<string> terms, int k, SlotFilter filter)
+    private static List<SubQueryHit<long>> TextQuery(SqliteConnection conn, SegmentCatalog catalog, IReadOnlyList<string> terms, int k, SlotFilter filter,
+        System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq, long budget)
     {
         if (terms.Count == 0) return [];
-        var used = SelectTerms(conn, terms);
+        var used = SelectTerms(conn, terms, docFreq, budget);
         if (used.Count == 0) return [];
         var match = new StringBuilder();
         foreach (var t in used)
@@ -572,26 +580,39 @@ public sealed class EmbeddedStore : ISegmentStore
         }
     }
 
-    /// <summary>Terms present in the index, rarest first, within <see cref="TextScoreBudgetRows"/>.</summary>
-    internal static List<string> SelectTerms(SqliteConnection conn, IReadOnlyList<string> terms)
+    /// <summary>Terms present in the index, rarest first, within the budget of scored rows.</summary>
+    internal static List<string> SelectTerms(SqliteConnection conn, IReadOnlyList<string> terms,
+        System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq, long budget)
     {
         var df = new List<(string Term, long Docs)>(terms.Count);
-        using (var cmd = conn.CreateCommand())
+        SqliteCommand? cmd = null;
+        try
         {
-            cmd.CommandText = "SELECT doc FROM segments_fts_vocab WHERE term = $t";
-            var p = cmd.Parameters.Add(new SqliteParameter { ParameterName = "$t" });
             foreach (var t in terms)
             {
-                p.Value = t;
-                if (cmd.ExecuteScalar() is long n && n > 0) df.Add((t, n));
+                if (!docFreq.TryGetValue(t, out var n))
+                {
+                    // fts5vocab reads the term's doclist: O(df), far cheaper than BM25-scoring it; cached until the next write.
+                    if (cmd is null)
+                    {
+                        cmd = conn.CreateCommand();
+                        cmd.CommandText = "SELECT doc FROM segments_fts_vocab WHERE term = $t";
+                        cmd.Parameters.Add(new SqliteParameter { ParameterName = "$t" });
+                    }
+                    cmd.Parameters[0].Value = t;
+                    n = cmd.ExecuteScalar() is long c ? c : 0;
+                    if (docFreq.Count < 100_000) docFreq[t] = n;
+                }
+                if (n > 0) df.Add((t, n));
             }
         }
+        finally { cmd?.Dispose(); }
         df.Sort((a, b) => a.Docs.CompareTo(b.Docs));
         var used = new List<string>(df.Count);
         long sum = 0;
         foreach (var (term, docs) in df)
         {
-            if (used.Count > 0 && sum + docs > TextScoreBudgetRows) break;
+            if (used.Count > 0 && sum + docs > budget) break;
             used.Add(term);
             sum += docs;
         }

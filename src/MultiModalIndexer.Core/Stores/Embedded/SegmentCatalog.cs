@@ -199,44 +199,56 @@ internal sealed class SegmentCatalog
         return result;
     }
 
-    private TopK ScanFloat(float[] query, int k, SlotFilter filter, long excludeSeq)
+    /// <summary>Above this many slots the scan is split across cores (memory bandwidth, not one core, is the limit).</summary>
+    private const int ParallelScanSlots = 32_768;
+
+    private TopK ScanFloat(float[] query, int k, SlotFilter filter, long excludeSeq) =>
+        ScanPartitioned(k, (from, to) => ScanFloatRange(query, k, filter, excludeSeq, from, to));
+
+    private TopK ScanFloatRange(float[] query, int k, SlotFilter filter, long excludeSeq, int from, int to)
     {
         var top = new TopK(k);
         var q = query.AsSpan();
         bool filtered = !filter.IsEmpty;
-        for (int c = 0; c < _chunks.Count; c++)
+        for (int slot = from; slot < to; slot++)
         {
-            var chunk = _chunks[c];
-            int baseSlot = c * ChunkRows, end = Math.Min(ChunkRows, _slotCount - baseSlot);
-            for (int r = 0; r < end; r++)
-            {
-                ref readonly var m = ref _meta[baseSlot + r];
-                if (!m.HasVector || m.Seq == excludeSeq || (filtered && !filter.Matches(in m))) continue;
-                top.Offer(TensorPrimitives.Dot(new ReadOnlySpan<float>(chunk, r * Dim, Dim), q), baseSlot + r);
-            }
+            ref readonly var m = ref _meta[slot];
+            if (!m.HasVector || m.Seq == excludeSeq || (filtered && !filter.Matches(in m))) continue;
+            top.Offer(TensorPrimitives.Dot(new ReadOnlySpan<float>(_chunks[slot / ChunkRows], slot % ChunkRows * Dim, Dim), q), slot);
         }
         return top;
     }
 
-    private TopK ScanInt8(sbyte[] query, float qscale, int k, SlotFilter filter, long excludeSeq)
+    /// <summary>Runs <paramref name="scan"/> over chunk-aligned slot ranges, in parallel when large, and merges.</summary>
+    private TopK ScanPartitioned(int k, Func<int, int, TopK> scan)
     {
-        var top = new TopK(k);
-        var q = new ReadOnlySpan<sbyte>(query);
-        bool filtered = !filter.IsEmpty;
-        for (int c = 0; c < _qchunks.Count; c++)
-        {
-            var chunk = _qchunks[c];
-            int baseSlot = c * ChunkRows, end = Math.Min(ChunkRows, _slotCount - baseSlot);
-            for (int r = 0; r < end; r++)
-            {
-                ref readonly var m = ref _meta[baseSlot + r];
-                if (!m.HasVector || m.Seq == excludeSeq || (filtered && !filter.Matches(in m))) continue;
-                int dot = Int8Vectors.Dot(new ReadOnlySpan<sbyte>(chunk, r * Dim, Dim), q);
-                top.Offer(dot / (m.QuantScale * qscale), baseSlot + r);
-            }
-        }
-        return top;
+        int n = _slotCount;
+        int parts = n >= ParallelScanSlots ? Math.Min(Environment.ProcessorCount, 4) : 1;
+        if (parts <= 1) return scan(0, n);
+        int per = (n / parts + ChunkRows - 1) / ChunkRows * ChunkRows;
+        var results = new TopK[parts];
+        Parallel.For(0, parts, p => results[p] = scan(Math.Min(n, p * per), p == parts - 1 ? n : Math.Min(n, (p + 1) * per)));
+        var merged = new TopK(k);
+        foreach (var r in results)
+            foreach (var (slot, score) in r.Items()) merged.Offer(score, slot);
+        return merged;
     }
+
+    private TopK ScanInt8(sbyte[] query, float qscale, int k, SlotFilter filter, long excludeSeq) =>
+        ScanPartitioned(k, (from, to) =>
+        {
+            var top = new TopK(k);
+            var q = new ReadOnlySpan<sbyte>(query);
+            bool filtered = !filter.IsEmpty;
+            for (int slot = from; slot < to; slot++)
+            {
+                ref readonly var m = ref _meta[slot];
+                if (!m.HasVector || m.Seq == excludeSeq || (filtered && !filter.Matches(in m))) continue;
+                int dot = Int8Vectors.Dot(new ReadOnlySpan<sbyte>(_qchunks[slot / ChunkRows], slot % ChunkRows * Dim, Dim), q);
+                top.Offer(dot / (m.QuantScale * qscale), slot);
+            }
+            return top;
+        });
 
     /// <summary>Bounded min-heap keeping the k largest scores.</summary>
     private sealed class TopK(int k)

@@ -100,7 +100,7 @@ public sealed class MlCommonsSetup(OpenSearchOptions options, HttpClient http, I
         var body = new SearchBody
         {
             Size = size,
-            Source = new SourceFilter(["vector"]),
+            Source = new SourceFilter { Excludes = ["vector"] },
             Query = new Query { Neural = new() { ["vector"] = new NeuralQuery { QueryText = text, ModelId = modelId, K = k } } },
         };
         var r = await _transport.SendJsonAsync(HttpMethod.Post, $"{names.Segments}/_search", null, body, J.SearchBody, J.SearchResultSegmentSource, ct).ConfigureAwait(false);

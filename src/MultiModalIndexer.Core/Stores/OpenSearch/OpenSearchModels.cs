@@ -140,7 +140,11 @@ internal sealed class SearchBody
     public JsonElement[]? SearchAfter { get; init; }
 }
 
-internal sealed record SourceFilter(string[] Excludes);
+internal sealed class SourceFilter
+{
+    public string[]? Includes { get; init; }
+    public string[]? Excludes { get; init; }
+}
 internal sealed record CollapseSpec(string Field);
 internal sealed record SortField(string Order);
 internal sealed record Aggregation(TermsAggregation Terms);

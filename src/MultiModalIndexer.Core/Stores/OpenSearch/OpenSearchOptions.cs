@@ -24,10 +24,11 @@ public sealed class OpenSearchOptions
     /// <summary>Retries on 429/502/503/504 and connection errors (exponential back-off with jitter).</summary>
     public int MaxRetries { get; set; } = 5;
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
-    /// <summary>Candidates each sub-query contributes to fusion (knn k and hybrid pagination_depth).</summary>
-    public int CandidateDepth { get; set; } = 100;
-    /// <summary>Dimension of the CLIP vectors (must match the template's knn_vector dimension).</summary>
-    public int VectorDimension { get; set; } = 512;
+    /// <summary>
+    /// Hybrid hits carry raw text/vector sub-scores: the fusion processors return only the fused score, so two
+    /// small follow-up searches (text and knn restricted to the page's ids) fetch them. Off = one request per search.
+    /// </summary>
+    public bool HybridSubScores { get; set; } = true;
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     public IEnumerable<string> Validate()
@@ -46,9 +47,5 @@ public sealed class OpenSearchOptions
             yield return "Store:OpenSearch:MaxBulkBytes must be at least 65536 (5 MB is a good size).";
         if (MaxRetries is < 0 or > 20)
             yield return "Store:OpenSearch:MaxRetries must be between 0 and 20.";
-        if (CandidateDepth is < 10 or > 10_000)
-            yield return "Store:OpenSearch:CandidateDepth must be between 10 and 10000.";
-        if (VectorDimension is < 1 or > 16_000)
-            yield return "Store:OpenSearch:VectorDimension must be between 1 and 16000.";
     }
 }

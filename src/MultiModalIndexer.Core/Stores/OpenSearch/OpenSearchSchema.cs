@@ -92,7 +92,7 @@ internal sealed class OpenSearchSchema(OpenSearchOptions options)
         var template = (JsonObject)t["template"]!;
         var vector = (JsonObject)template["mappings"]!["properties"]![vectorField]!;
         vector["method"] = engine["method"]!.DeepClone();
-        vector["dimension"] = options.VectorDimension;
+        vector["dimension"] = Search.SearchLimits.VectorDimension;
         var indexSettings = (JsonObject)template["settings"]!["index"]!;
         if (engine["index_settings"] is JsonObject extra)
             foreach (var (k, v) in extra) indexSettings[k] = v?.DeepClone();

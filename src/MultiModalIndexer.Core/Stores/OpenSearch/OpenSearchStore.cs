@@ -29,6 +29,7 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
     private readonly OpenSearchTransport _transport = new(options, http, logger);
     private readonly OpenSearchSchema _schema = new(options);
     private readonly ConcurrentDictionary<string, Task> _pipelines = new();
+    private readonly Lazy<double> _defaultTextWeight = new(() => new OpenSearchSchema(options).DefaultHybridTextWeight());
     private OpenSearchBulk Bulk => new(_transport, options, _logger);
     private OpenSearchNames Names => _schema.Names;
     private static OpenSearchJsonContext J => OpenSearchJsonContext.Default;
@@ -123,7 +124,7 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
     private void CheckVector(float[]? v, string what)
     {
         if (v is null) return;
-        if (v.Length != options.VectorDimension) throw new ArgumentException($"{what} has {v.Length} values; the index expects {options.VectorDimension}");
+        if (v.Length != SearchLimits.VectorDimension) throw new ArgumentException($"{what} has {v.Length} values; the index expects {SearchLimits.VectorDimension}");
         foreach (var x in v) if (!float.IsFinite(x)) throw new ArgumentException($"{what} contains NaN or infinity");
     }
 
@@ -143,6 +144,29 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
             J.DeleteByQueryBody, J.DeleteByQueryResult, ct).ConfigureAwait(false);
         if (r.Failures is { Count: > 0 } f)
             throw new OpenSearchException($"delete-by-query on {index} left {f.Count} failure(s): {f[0].GetRawText()}");
+    }
+
+    /// <summary>Makes all previous writes searchable now (POST /{segments},{videos}/_refresh); tests and tools use it.</summary>
+    public async Task RefreshAsync(CancellationToken ct = default)
+    {
+        using var resp = await _transport.SendAsync(HttpMethod.Post, $"{Names.Segments},{Names.Videos}/_refresh", null, null, false, ct).ConfigureAwait(false);
+        if (!resp.IsSuccessStatusCode) throw await OpenSearchTransport.ErrorAsync(resp, HttpMethod.Post, "_refresh", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes this prefix's versioned indices, templates and the pipelines this instance created. Only for
+    /// throw-away prefixes (the contract suite's per-test clusters state); never called by the product.
+    /// </summary>
+    internal async Task DeleteSchemaAsync(CancellationToken ct = default)
+    {
+        var paths = new List<string> { $"{Names.SegmentsIndex},{Names.VideosIndex}", $"_index_template/{Names.SegmentsTemplate}", $"_index_template/{Names.VideosTemplate}" };
+        paths.AddRange(_pipelines.Keys.Select(p => $"_search/pipeline/{p}"));
+        foreach (var path in paths)
+        {
+            using var resp = await _transport.SendAsync(HttpMethod.Delete, path, null, null, false, ct).ConfigureAwait(false);
+            if (!resp.IsSuccessStatusCode && resp.StatusCode != HttpStatusCode.NotFound)
+                throw await OpenSearchTransport.ErrorAsync(resp, HttpMethod.Delete, path, ct).ConfigureAwait(false);
+        }
     }
 
     // ---------------- reads ----------------
@@ -168,8 +192,8 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
     {
         ArgumentOutOfRangeException.ThrowIfNegative(from);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, OpenSearchQueries.MaxSize);
-        if ((long)from + size > OpenSearchQueries.MaxWindow) throw new ArgumentOutOfRangeException(nameof(from), $"from + size must be ≤ {OpenSearchQueries.MaxWindow}");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, 1000);
+        if ((long)from + size > SearchLimits.MaxWindow) throw new ArgumentOutOfRangeException(nameof(from), $"from + size must be ≤ {SearchLimits.MaxWindow}");
         var body = new SearchBody
         {
             Query = new Query { MatchAll = new MatchAllQuery() },
@@ -208,38 +232,68 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
 
     public async Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken ct = default)
     {
-        var plan = OpenSearchQueries.Validate(request, options.VectorDimension);
-        if (plan.Vector is null && plan.SimilarToSegmentId is { } sid)
+        var plan = SearchRequestValidator.Validate(request);
+        var vector = plan.Vector;
+        if (vector is null && plan.SimilarToSegmentId is { } sid)
         {
             var seg = await GetAsync(Names.Segments, sid, J.GetResultSegmentSource, ct).ConfigureAwait(false)
-                ?? throw new SearchValidationException($"segment '{sid}' does not exist.");
-            plan = plan with { Vector = seg.Vector ?? throw new SearchValidationException($"segment '{sid}' has no vector (CLIP was off when it was indexed).") };
+                ?? throw new SearchValidationException($"SimilarToSegmentId '{sid}' does not exist.");
+            vector = seg.Vector ?? throw new SearchValidationException($"Segment '{sid}' has no vector (CLIP was off when it was indexed).");
         }
-        var body = OpenSearchQueries.Body(plan, request, options.CandidateDepth);
-        var pipeline = plan.Mode == SearchMode.Hybrid ? await HybridPipelineAsync(request, ct).ConfigureAwait(false) : null;
+        var body = OpenSearchQueries.Body(plan, vector);
+        var pipeline = plan.Mode == SearchMode.Hybrid ? await HybridPipelineAsync(plan.Request, ct).ConfigureAwait(false) : null;
         var r = await SearchIndexAsync(Names.Segments, body, pipeline, J.SearchResultSegmentSource, ct).ConfigureAwait(false);
-        var hits = new List<SearchHit>();
-        foreach (var h in r.Hits?.Hits ?? [])
+        var found = (r.Hits?.Hits ?? []).Where(h => h.Source is not null).ToList();
+
+        // Hybrid processors return only the fused score: fetch the raw sub-scores of this page's hits.
+        Dictionary<string, double>? textScores = null, vectorScores = null;
+        if (plan.Mode == SearchMode.Hybrid && options.HybridSubScores && found.Count > 0)
         {
-            if (h.Source is null) continue;
+            var ids = found.Select(h => h.Source!.SegmentId).ToArray();
+            var t = SubScoresAsync(OpenSearchQueries.TextQuery(plan.Text!, [new Query { Ids = new IdsQuery(ids) }]), ids.Length, ct);
+            var v = SubScoresAsync(OpenSearchQueries.KnnQuery(vector!, ids.Length, [new Query { Ids = new IdsQuery(ids) }], null), ids.Length, ct);
+            textScores = await t.ConfigureAwait(false);
+            vectorScores = await v.ConfigureAwait(false);
+        }
+        var cjkQuery = plan.Text is { } text && text.EnumerateRunes().Any(c => CjkAnalyzer.IsCjk(c.Value));
+        var hits = new List<SearchHit>(found.Count);
+        foreach (var h in found)
+        {
             var score = h.Score ?? 0;
-            // The hybrid processors return only the fused score; sub-scores are known only in single-leg modes.
+            var id = h.Source!.SegmentId;
             hits.Add(new SearchHit(ToDocument(h.Source), score,
-                plan.Mode == SearchMode.Text ? score : null,
-                plan.Mode == SearchMode.Vector ? score : null,
-                Highlights(h.Highlight, "transcript"), Highlights(h.Highlight, "ocr_text")));
+                plan.Mode switch { SearchMode.Text => score, SearchMode.Hybrid => Lookup(textScores, id), _ => null },
+                plan.Mode switch { SearchMode.Vector => score, SearchMode.Hybrid => Lookup(vectorScores, id), _ => null },
+                Highlights(h.Highlight, "transcript", cjkQuery), Highlights(h.Highlight, "ocr_text", cjkQuery)));
         }
         return new SearchResponse(r.Hits?.Total?.Value ?? hits.Count, hits);
     }
 
-    private static IReadOnlyList<string> Highlights(Dictionary<string, string[]>? h, string field)
+    private static double? Lookup(Dictionary<string, double>? scores, string id) =>
+        scores is not null && scores.TryGetValue(id, out var s) ? s : null;
+
+    private async Task<Dictionary<string, double>> SubScoresAsync(Query query, int size, CancellationToken ct)
+    {
+        var body = new SearchBody { Query = query, Size = size, Source = new SourceFilter { Includes = ["segment_id"] } };
+        var r = await SearchIndexAsync(Names.Segments, body, null, J.SearchResultSegmentSource, ct).ConfigureAwait(false);
+        var map = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var h in r.Hits?.Hits ?? [])
+            if (h.Id is { } id && h.Score is { } s) map[id] = s;
+        return map;
+    }
+
+    /// <summary>
+    /// Fragments of one field: the .cjk sub-field's when the query has Han/Kana/Hangul (bigram highlights such as
+    /// &lt;em&gt;机器学习&lt;/em&gt;), else the standard field's; the other is the fallback.
+    /// </summary>
+    private static IReadOnlyList<string> Highlights(Dictionary<string, string[]>? h, string field, bool cjkQuery)
     {
         if (h is null) return [];
-        var list = new List<string>();
-        foreach (var key in new[] { field, field + ".cjk" })
-            if (h.TryGetValue(key, out var frags))
-                foreach (var f in frags) if (!list.Contains(f)) list.Add(f);
-        return list;
+        var (first, second) = cjkQuery ? (field + ".cjk", field) : (field, field + ".cjk");
+        var frags = h.TryGetValue(first, out var a) && a.Length > 0 ? a
+            : h.TryGetValue(second, out var b) ? b : [];
+        // Adjacent matches (unigrams 机|器, overlapping bigrams 机器|器学|学习) read as one highlighted phrase.
+        return frags.Select(f => f.Replace("</em><em>", "", StringComparison.Ordinal)).ToList();
     }
 
     /// <summary>
@@ -251,7 +305,7 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
     {
         if (r.Fusion == FusionMethod.Rrf) return Names.RrfPipeline;
         var pct = (int)Math.Round(r.TextWeight * 100);
-        if (pct == (int)Math.Round(_schema.DefaultHybridTextWeight() * 100)) return Names.HybridPipeline;
+        if (pct == (int)Math.Round(_defaultTextWeight.Value * 100)) return Names.HybridPipeline;
         var name = Names.HybridPipelineFor(pct);
         var create = _pipelines.GetOrAdd(name, n => PutPipelineAsync(n, _schema.HybridPipeline(pct / 100.0), CancellationToken.None));
         try { await create.WaitAsync(ct).ConfigureAwait(false); }

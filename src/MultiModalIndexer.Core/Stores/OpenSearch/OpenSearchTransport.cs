@@ -47,6 +47,10 @@ internal sealed class OpenSearchTransport
 
     public OpenSearchTransport(OpenSearchOptions options, HttpClient http, ILogger? logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(http);
+        var problems = options.Validate().ToList();
+        if (problems.Count > 0) throw new ArgumentException("Invalid OpenSearch configuration: " + string.Join(" ", problems), nameof(options));
         _options = options;
         _http = http;
         _logger = logger ?? NullLogger.Instance;

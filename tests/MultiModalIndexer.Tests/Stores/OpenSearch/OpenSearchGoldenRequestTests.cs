@@ -49,6 +49,7 @@ public sealed class OpenSearchGoldenRequestTests
         rec.Label = "schema"; await store.EnsureSchemaAsync();
         rec.Label = "upsert"; await store.UpsertVideoAsync(video, segments);
         rec.Label = "reindex-shrunk"; await store.UpsertVideoAsync(OpenSearchTestData.Video(2), segments.Take(2).ToList());
+        rec.Label = "refresh"; await store.RefreshAsync();
         rec.Label = "get-segment"; await store.GetSegmentAsync(segments[0].Id);
         rec.Label = "get-video"; await store.GetVideoAsync(video.Id);
         rec.Label = "list-videos"; await store.ListVideosAsync(0, 20);

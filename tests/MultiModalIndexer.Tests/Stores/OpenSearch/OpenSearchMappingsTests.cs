@@ -53,9 +53,17 @@ public sealed class OpenSearchMappingsTests
             {
                 var node = Props(template)[f]!;
                 Assert.Equal("text", (string?)node["type"]);
-                Assert.Equal("standard", (string?)node["analyzer"]);
+                Assert.Equal("mmi_standard", (string?)node["analyzer"]);
                 Assert.Equal("cjk", (string?)node["fields"]!["cjk"]!["analyzer"]);
             }
+        // mmi_standard is the standard analyzer with Lucene's English stop words, the set the cjk analyzer and
+        // the embedded store drop too, so "AND NOT OR" matches the same (no) documents in both stores.
+        foreach (var t in new[] { schema.SegmentsTemplate(), schema.VideosTemplate() })
+        {
+            var a = t["template"]!["settings"]!["analysis"]!["analyzer"]!["mmi_standard"]!;
+            Assert.Equal("standard", (string?)a["type"]);
+            Assert.Equal("_english_", (string?)a["stopwords"]);
+        }
         // Every field the text sub-query searches exists.
         foreach (var f in OpenSearchQueries.TextFields)
             Assert.NotNull(Field(Props(schema.SegmentsTemplate()), f.Split('^')[0]));
@@ -150,6 +158,8 @@ public sealed class OpenSearchMappingsTests
         Assert.Contains(messages, m => m.Contains("IndexPrefix"));
         Assert.Contains(messages, m => m.Contains("KnnEngine"));
         Assert.Contains(messages, m => m.Contains("MaxBulkBytes"));
+        var e = Assert.Throws<ArgumentException>(() => new OpenSearchStore(new OpenSearchOptions { Url = "localhost:9200" }, new HttpClient()));
+        Assert.Contains("Store:OpenSearch:Url", e.Message);
     }
 
     [Fact]

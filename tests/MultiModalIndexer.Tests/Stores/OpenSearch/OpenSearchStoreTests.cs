@@ -144,23 +144,24 @@ public sealed class OpenSearchStoreTests
         Assert.Equal([segs[0].Id], del["query"]!["bool"]!["must_not"]![0]!["ids"]!["values"]!.AsArray().Select(x => (string)x!));
     }
 
+    // Messages come from the shared SearchRequestValidator (same as the embedded store).
     public static TheoryData<string, SearchRequest> BadRequests => new()
     {
-        { "from", new SearchRequest { Query = "a", From = -1 } },
-        { "size", new SearchRequest { Query = "a", Size = 0 } },
-        { "size", new SearchRequest { Query = "a", Size = 100_000 } },
-        { "from + size", new SearchRequest { Query = "a", From = 9_995, Size = 10 } },
-        { "too long", new SearchRequest { Query = new string('字', 10_000) } },
+        { "From must be 0 or more", new SearchRequest { Query = "a", From = -1 } },
+        { "Size must be 0 or more", new SearchRequest { Query = "a", Size = -1 } },
+        { "Size must be at most", new SearchRequest { Query = "a", Size = 100_000 } },
+        { "From + Size", new SearchRequest { Query = "a", From = 9_995, Size = 10 } },
+        { "the limit is 1000", new SearchRequest { Query = new string('字', 10_000) } },
         { "non-empty query", new SearchRequest { Query = "   ", Mode = SearchMode.Text } },
-        { "needs a query", new SearchRequest() },
-        { "512 values", new SearchRequest { QueryVector = new float[511], Mode = SearchMode.Vector } },
-        { "NaN", new SearchRequest { QueryVector = Enumerable.Repeat(float.NaN, 512).ToArray(), Mode = SearchMode.Vector } },
+        { "non-empty query or a vector", new SearchRequest() },
+        { "dimensions", new SearchRequest { QueryVector = new float[511], Mode = SearchMode.Vector } },
+        { "finite", new SearchRequest { QueryVector = Enumerable.Repeat(float.NaN, 512).ToArray(), Mode = SearchMode.Vector } },
         { "all zeros", new SearchRequest { QueryVector = new float[512], Mode = SearchMode.Vector } },
-        { "textWeight", new SearchRequest { Query = "a", TextWeight = 1.5 } },
-        { "textWeight", new SearchRequest { Query = "a", TextWeight = double.NaN } },
-        { "minDuration", new SearchRequest { Query = "a", Filters = new SearchFilters { MinDuration = 10, MaxDuration = 5 } } },
-        { "indexedAfter", new SearchRequest { Query = "a", Filters = new SearchFilters { IndexedAfter = DateTimeOffset.UtcNow, IndexedBefore = DateTimeOffset.UtcNow.AddDays(-1) } } },
-        { "vector search needs", new SearchRequest { Mode = SearchMode.Vector, Query = "cat" } },
+        { "TextWeight", new SearchRequest { Query = "a", TextWeight = 1.5 } },
+        { "TextWeight", new SearchRequest { Query = "a", TextWeight = double.NaN } },
+        { "MinDuration", new SearchRequest { Query = "a", Filters = new SearchFilters { MinDuration = 10, MaxDuration = 5 } } },
+        { "IndexedAfter", new SearchRequest { Query = "a", Filters = new SearchFilters { IndexedAfter = DateTimeOffset.UtcNow, IndexedBefore = DateTimeOffset.UtcNow.AddDays(-1) } } },
+        { "Vector search needs", new SearchRequest { Mode = SearchMode.Vector, Query = "cat" } },
     };
 
     [Theory]
@@ -219,7 +220,7 @@ public sealed class OpenSearchStoreTests
     }
 
     [Fact]
-    public async Task Search_hits_map_scores_and_highlights_and_hybrid_reports_only_the_fused_score()
+    public async Task Search_hits_map_scores_and_highlights_and_hybrid_sub_scores_come_from_follow_up_queries()
     {
         var (store, rec, http) = Create();
         using var _ = http;
@@ -232,8 +233,38 @@ public sealed class OpenSearchStoreTests
         Assert.Null(text.Hits[0].Segment.Vector); // excluded from search responses
         Assert.Equal("城市夜景 tour", text.Hits[0].Segment.Title);
 
+        rec.Requests.Clear();
         var hybrid = await store.SearchAsync(new SearchRequest { Query = "night", QueryVector = OpenSearchTestData.Vector(3) });
-        Assert.All(hybrid.Hits, h => { Assert.Null(h.TextScore); Assert.Null(h.VectorScore); });
+        // 1 fused search through the pipeline + text and knn restricted to the page's ids, without pipeline.
+        Assert.Equal(3, rec.Requests.Count);
+        Assert.Equal("mmi-hybrid", rec.Requests[0].Query["search_pipeline"]);
+        var ids = hybrid.Hits.Select(h => h.Segment.Id).ToArray();
+        var textSub = rec.Requests[1].BodyJson()!["query"]!["bool"]!;
+        Assert.Equal(ids, textSub["filter"]![0]!["ids"]!["values"]!.AsArray().Select(x => (string)x!));
+        var knnSub = rec.Requests[2].BodyJson()!["query"]!["knn"]!["vector"]!;
+        Assert.Equal(ids.Length, (int)knnSub["k"]!);
+        Assert.Equal(ids, knnSub["filter"]!["bool"]!["filter"]![0]!["ids"]!["values"]!.AsArray().Select(x => (string)x!));
+        Assert.All(rec.Requests.Skip(1), r => Assert.False(r.Query.ContainsKey("search_pipeline")));
+        // The recording handler scores hits 1, 0.5, 0.25 in document order for every search.
+        Assert.Equal([1.0, 0.5, 0.25], hybrid.Hits.Select(h => h.TextScore!.Value));
+        Assert.Equal([1.0, 0.5, 0.25], hybrid.Hits.Select(h => h.VectorScore!.Value));
+    }
+
+    [Fact]
+    public async Task Chinese_queries_take_highlights_from_the_cjk_sub_field()
+    {
+        var (store, rec, http) = Create();
+        using var _ = http;
+        rec.Override = (r, _) => r.Path.EndsWith("/_search") ? RecordingOpenSearch.Json(HttpStatusCode.OK, JsonNode.Parse("""
+            {"hits":{"total":{"value":1,"relation":"eq"},"hits":[{"_id":"v-00000","_score":2.5,
+              "_source":{"segment_id":"v-00000","video_id":"v","source_path":"/a.mp4","storage":"local","file_name":"a.mp4","title":"a"},
+              "highlight":{"transcript":["今天<em>机</em><em>器</em><em>学</em><em>习</em>"],"transcript.cjk":["今天<em>机器</em><em>学习</em> 再见"],"ocr_text":["<em>机</em>"]}}]}}
+            """)!) : null;
+        var r = await store.SearchAsync(new SearchRequest { Query = "机器学习", Mode = SearchMode.Text });
+        Assert.Equal(["今天<em>机器学习</em> 再见"], r.Hits[0].TranscriptHighlights);
+        Assert.Equal(["<em>机</em>"], r.Hits[0].OcrHighlights); // falls back to the standard field
+        var latin = await store.SearchAsync(new SearchRequest { Query = "machine", Mode = SearchMode.Text });
+        Assert.Equal(["今天<em>机器学习</em>"], latin.Hits[0].TranscriptHighlights); // adjacent unigram tags joined
     }
 
     [Fact]

@@ -105,6 +105,8 @@ internal sealed class RecordingOpenSearch : HttpMessageHandler
             }
             case "GET" when seg.Length == 2 && seg[1] == "_count":
                 return Json(HttpStatusCode.OK, new JsonObject { ["count"] = Docs(seg[0]).Count });
+            case "POST" when seg.Length == 2 && seg[1] == "_refresh":
+                return Json(HttpStatusCode.OK, new JsonObject { ["_shards"] = new JsonObject { ["total"] = 2, ["successful"] = 2, ["failed"] = 0 } });
             case "POST" when seg.Length == 2 && seg[1] == "_search":
                 return Search(seg[0], r);
             case "GET" when r.Path == "/_cluster/health":

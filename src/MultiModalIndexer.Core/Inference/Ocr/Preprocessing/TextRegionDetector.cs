@@ -3,9 +3,13 @@ namespace MultiModalIndexer.Inference.Ocr.Preprocessing;
 /// <summary>Which way a caption differs from its surroundings.</summary>
 internal enum TextPolarity { LightOnDark, DarkOnLight }
 
+/// <summary>Which mask found a line: near-white strokes, or strokes brighter/darker than their neighbourhood.</summary>
+internal enum MaskKind { White, LightContrast, DarkContrast }
+
 /// <summary>A candidate text line: its box in frame pixels, polarity and typical glyph height.</summary>
-internal readonly record struct TextRegion(int Left, int Top, int Right, int Bottom, TextPolarity Polarity, int GlyphHeight, int GlyphCount)
+internal readonly record struct TextRegion(int Left, int Top, int Right, int Bottom, TextPolarity Polarity, int GlyphHeight, int GlyphCount, double Score = 0)
 {
+    public MaskKind Mask { get; init; }
     public int Width => Right - Left;
     public int Height => Bottom - Top;
 }
@@ -51,6 +55,84 @@ internal static class TextRegionDetector
             }
         }
         return mask;
+    }
+
+    /// <summary>
+    /// Near-white mask: burned-in captions are drawn white, so their stroke cores are among the
+    /// brightest pixels of the frame while even a light photo or a light test-pattern bar stays a
+    /// little darker. The threshold follows the frame's brightest level so compressed video works too.
+    /// </summary>
+    public static byte[]? WhiteMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, int radius)
+    {
+        var hist = new int[256];
+        foreach (var v in g) hist[v]++;
+        var n = (long)w * h;
+        long acc = 0;
+        var p999 = 255;
+        for (var v = 255; v >= 0; v--)
+        {
+            acc += hist[v];
+            if (acc >= n / 1000) { p999 = v; break; }
+        }
+        if (p999 < 170) return null; // nothing close to white: no white caption here
+        var t = Math.Clamp(p999 - 10, 160, 245);
+        var mask = new byte[w * h];
+        var any = false;
+        var iw = w + 1;
+        for (var y = 0; y < h; y++)
+        {
+            var y0 = Math.Max(0, y - radius);
+            var y1 = Math.Min(h, y + radius + 1);
+            for (var x = 0; x < w; x++)
+            {
+                int v = g[y * w + x];
+                if (v < t) continue;
+                // Also a little brighter than the neighbourhood: a uniformly light area (a bar, the sky) is not text.
+                var x0 = Math.Max(0, x - radius);
+                var x1 = Math.Min(w, x + radius + 1);
+                var sum = integral[y1 * iw + x1] - integral[y0 * iw + x1] - integral[y1 * iw + x0] + integral[y0 * iw + x0];
+                if (v * (long)((y1 - y0) * (x1 - x0)) < sum + 8L * (y1 - y0) * (x1 - x0)) continue;
+                mask[y * w + x] = 1;
+                any = true;
+            }
+        }
+        return any ? mask : null;
+    }
+
+    /// <summary>
+    /// Keeps only mask pixels that lie in a thin run horizontally or vertically (at most
+    /// <paramref name="maxStroke"/> pixels): glyph strokes are thin in at least one direction, while
+    /// a light bar, sky or a caption box interior is wide in both and is removed here.
+    /// </summary>
+    public static void KeepThinStrokes(byte[] mask, int w, int h, int maxStroke)
+    {
+        var vrun = new ushort[w * h];
+        for (var x = 0; x < w; x++)
+        {
+            var y = 0;
+            while (y < h)
+            {
+                if (mask[y * w + x] == 0) { y++; continue; }
+                var s = y;
+                while (y < h && mask[y * w + x] != 0) y++;
+                var len = (ushort)Math.Min(y - s, ushort.MaxValue);
+                for (var k = s; k < y; k++) vrun[k * w + x] = len;
+            }
+        }
+        for (var y = 0; y < h; y++)
+        {
+            var row = y * w;
+            var x = 0;
+            while (x < w)
+            {
+                if (mask[row + x] == 0) { x++; continue; }
+                var s = x;
+                while (x < w && mask[row + x] != 0) x++;
+                if (x - s <= maxStroke) continue;
+                for (var k = s; k < x; k++)
+                    if (vrun[row + k] > maxStroke) mask[row + k] = 0;
+            }
+        }
     }
 
     public static long[] Integral(ReadOnlySpan<byte> g, int w, int h)
@@ -194,10 +276,15 @@ internal static class TextRegionDetector
             var r = g.Max(c => c.Right); var b = g.Max(c => c.Bottom);
             var lw = r - l; var lh = b - t;
             if (g.Count == 1 && (g[0].W < g[0].H * 0.5 || g[0].H < 12)) continue; // a lone stroke is not a caption
+            if (g.Count == 2 && lw < med * 1.5) continue;
             if (lw < med * 0.8 || lh > med * 2.2) continue;
             // Captions have many glyphs of even height; rank so that busy backgrounds cannot crowd them out.
             var evenness = heights.Count(v => Math.Abs(v - med) <= med * 0.25) / (double)heights.Count;
-            lines.Add((new TextRegion(l, t, r, b, polarity, med, g.Count), g.Count * evenness + lw / (double)med));
+            var bottoms = g.Select(c => c.Bottom).OrderBy(v => v).ToList();
+            var medBottom = bottoms[bottoms.Count / 2];
+            var aligned = bottoms.Count(v => Math.Abs(v - medBottom) <= Math.Max(2, med * 0.2)) / (double)bottoms.Count;
+            var score = g.Count * evenness * aligned + Math.Min(lw / (double)med, 30) * aligned;
+            lines.Add((new TextRegion(l, t, r, b, polarity, med, g.Count, score), score));
         }
         return lines.OrderByDescending(x => x.Score).Take(maxLines).Select(x => x.Region).ToList();
     }

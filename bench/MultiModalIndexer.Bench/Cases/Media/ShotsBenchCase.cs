@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using MultiModalIndexer.Common;
+using MultiModalIndexer.Media;
+
+namespace MultiModalIndexer.Bench.Cases.Media;
+
+/// <summary>
+/// Shot detection (our one low-resolution decode + C# analysis) against `ffmpeg -vf scdet -f null -`
+/// on the same file in the same run: frames per second of both and the ratio.
+/// </summary>
+public sealed class ShotsBenchCase : IBenchCase
+{
+    public string Name => "media.shots";
+    public string Description => "shot detection on big_buck_bunny_0_30.webm vs ffmpeg scdet (frames/s, ratio)";
+
+    public async Task<BenchResult> RunAsync(BenchContext context, CancellationToken ct)
+    {
+        var result = new BenchResult { Name = Name };
+        var file = ProjectPaths.SharedDir is { } shared ? Path.Combine(shared, "media", "video", "big_buck_bunny_0_30.webm") : null;
+        if (file is null || !File.Exists(file))
+        {
+            result.Skipped = "../shared/media/video/big_buck_bunny_0_30.webm is missing";
+            return result;
+        }
+        var options = new MediaOptions();
+        var info = await new MediaProbe(options).ProbeAsync(file, ct);
+        var detector = new ShotDetector(options);
+        var runs = context.Quick ? 1 : 5;
+
+        // Warm-up of both (page cache, JIT), then alternate so background load hits both alike.
+        var (frames, _) = await detector.DecodeFeaturesAsync(info, ct);
+        await RunScdetAsync(file, ct);
+        var ours = new List<double>();
+        var peer = new List<double>();
+        ShotAnalysis? analysis = null;
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            analysis = await detector.AnalyzeAsync(info, ct);
+            ours.Add(sw.Elapsed.TotalSeconds);
+            sw.Restart();
+            await RunScdetAsync(file, ct);
+            peer.Add(sw.Elapsed.TotalSeconds);
+        }
+        var sourceFrames = info.Video?.FrameCount ?? (long)Math.Round(info.Duration * (info.Video?.Fps ?? 24));
+        double oursMed = Median(ours), peerMed = Median(peer);
+        result.Add("ours_seconds_median", oursMed, "s")
+            .Add("scdet_seconds_median", peerMed, "s")
+            .Add("ours_frames_per_second", sourceFrames / oursMed, "frames/s")
+            .Add("scdet_frames_per_second", sourceFrames / peerMed, "frames/s")
+            .Add("speed_ratio_ours_over_scdet", peerMed / oursMed, "x")
+            .Add("analysed_frames", frames.Count, "frames")
+            .Add("boundaries_found", analysis!.Cuts.Count, "count");
+        result.Notes.Add($"source frames {sourceFrames} ({info.Video?.Width}x{info.Video?.Height} {info.Video?.Codec}); median of {runs} alternating runs, wall clock incl. process start");
+        result.Notes.Add($"ours: cuts {string.Join(", ", analysis.Cuts.Select(c => c.ToString("0.###")))}; scdet: ffmpeg -vf scdet -f null - (default threshold 10)");
+        return result;
+    }
+
+    private static async Task RunScdetAsync(string file, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-nostdin", "-hide_banner", "-v", "error", "-i", file, "-an", "-vf", "scdet", "-f", "null", "-" })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync(ct);
+        await p.StandardOutput.ReadToEndAsync(ct);
+        await p.WaitForExitAsync(ct);
+        if (p.ExitCode != 0) throw new InvalidOperationException("scdet run failed: " + await err);
+    }
+
+    private static double Median(List<double> xs)
+    {
+        var s = xs.Order().ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : 0.5 * (s[s.Count / 2 - 1] + s[s.Count / 2]);
+    }
+}
