@@ -19,7 +19,7 @@ internal static class MediaEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/media/{videoId}", (string videoId, IIndexingBackend indexing, SourceCatalog sources, ILoggerFactory logs) =>
+        app.MapMethods("/media/{videoId}", [HttpMethods.Get, HttpMethods.Head], (string videoId, IIndexingBackend indexing, SourceCatalog sources, ILoggerFactory logs) =>
         {
             var path = Ids.IsVideoId(videoId) ? indexing.ResolveMediaPath(videoId) : null;
             var safe = path is null ? null : MediaGuard.Check(path, sources.CanonicalRoots);

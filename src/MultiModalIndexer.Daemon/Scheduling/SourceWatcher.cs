@@ -32,7 +32,9 @@ internal sealed class SourceWatcher(
                 var w = new FileSystemWatcher(source.Root)
                 {
                     IncludeSubdirectories = true,
-                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+                    // Names (create/delete/rename) and Size (writes) only: with LastWrite, an indexing crawl
+                    // (which only reads the files) was seen to schedule a second, no-op crawl after itself.
+                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size,
                     InternalBufferSize = 64 * 1024,
                 };
                 var name = source.Name;

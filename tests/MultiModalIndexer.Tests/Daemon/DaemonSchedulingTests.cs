@@ -59,9 +59,18 @@ public sealed class DaemonSchedulingTests
             ["Daemon:WatchSources"] = "true",
             ["Daemon:WatchDebounceSeconds"] = "0.3",
         });
-        await File.WriteAllTextAsync(Path.Combine(s.MediaRoot, "new.webm"), "not really a video");
+        var existing = Path.Combine(s.MediaRoot, "old.webm");
+        File.Copy(TestMedia.VideoFixture, existing);
         Assert.True(await s.Indexing.RunStarted.WaitAsync(Patience), "no crawl after a file appeared");
         Assert.Equal(["media"], s.Indexing.Runs.Single());
+
+        // Reading files (as a crawl's decoding does) is not a change: no further crawl.
+        for (var i = 0; i < 3; i++) _ = await File.ReadAllBytesAsync(existing);
+        Assert.False(await s.Indexing.RunStarted.WaitAsync(TimeSpan.FromSeconds(3)), "reading a file triggered a crawl");
+
+        // Growing a file is.
+        await File.AppendAllTextAsync(existing, "more");
+        Assert.True(await s.Indexing.RunStarted.WaitAsync(Patience), "no crawl after a file changed");
     }
 
     [Fact]
