@@ -14,7 +14,7 @@ public sealed class IndexCommand : ICliCommand
     public Command Build()
     {
         var paths = new Argument<string[]>("PATH") { Description = "Folders or video files to index.", Arity = ArgumentArity.OneOrMore };
-        var data = new Option<string>("--data") { Description = "Data folder (ledger, embedded store, thumbnails).", DefaultValueFactory = _ => "data" };
+        var data = new Option<string?>("--data") { Description = "Data folder (ledger, embedded store, thumbnails). Default: Indexing:DataDir from appsettings.json/MMI__Indexing__DataDir, else ./data." };
         var json = new Option<bool>("--json") { Description = "Print {\"indexed\", \"segments\", \"failed\"} as JSON." };
         var verbose = new Option<bool>("--verbose") { Description = "Log each file." };
         var cmd = new Command("index", "Index video folders or files (new/changed files only; deleted files are removed).") { paths, data, json, verbose };

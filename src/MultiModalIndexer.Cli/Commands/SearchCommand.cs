@@ -13,7 +13,7 @@ public sealed class SearchCommand : ICliCommand
     public Command Build()
     {
         var query = new Argument<string>("QUERY") { Description = "What to look for (words said or shown, or a description when CLIP is on)." };
-        var data = new Option<string>("--data") { Description = "Data folder of the index.", DefaultValueFactory = _ => "data" };
+        var data = new Option<string?>("--data") { Description = "Data folder of the index. Default: Indexing:DataDir from appsettings.json/MMI__Indexing__DataDir, else ./data." };
         var mode = new Option<string>("--mode") { Description = "hybrid (default), text or vector.", DefaultValueFactory = _ => "hybrid" };
         mode.AcceptOnlyFromAmong("hybrid", "text", "vector");
         var k = new Option<int>("--k") { Description = "Number of hits.", DefaultValueFactory = _ => 10 };
@@ -28,7 +28,7 @@ public sealed class SearchCommand : ICliCommand
             var settings = sp.GetRequiredService<MultiModalIndexerSettings>();
             if (settings.Store.Kind == StoreKind.Embedded && !File.Exists(StoreFactory.EmbeddedDatabasePath(settings.Store.Embedded, settings.Indexing.DataDir)))
             {
-                Console.Error.WriteLine($"search: no index in '{settings.Indexing.DataDir}'; run `./mmi index PATH --data {pr.GetValue(data)}` first.");
+                Console.Error.WriteLine($"search: no index in '{settings.Indexing.DataDir}'; run `./mmi index PATH --data {settings.Indexing.DataDir}` first.");
                 return 2;
             }
             var k1 = pr.GetValue(k);

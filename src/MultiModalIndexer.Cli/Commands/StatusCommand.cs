@@ -12,7 +12,7 @@ public sealed class StatusCommand : ICliCommand
 {
     public Command Build()
     {
-        var data = new Option<string>("--data") { Description = "Data folder of the index.", DefaultValueFactory = _ => "data" };
+        var data = new Option<string?>("--data") { Description = "Data folder of the index. Default: Indexing:DataDir from appsettings.json/MMI__Indexing__DataDir, else ./data." };
         var json = new Option<bool>("--json") { Description = "Print as JSON." };
         var cmd = new Command("status", "What is indexed: files per source (indexed, pending, failed), segments, store totals.") { data, json };
         cmd.SetAction(async (pr, ct) =>

@@ -53,10 +53,14 @@ public class IndexerTests
             }
             Assert.Equal(v.SourcePath, h.Indexer.ResolveMediaPath(v.Id));
         }
-        // Each caption is in the OCR text of the segment showing it (the first scene is 0-3 s, the second 3-6 s).
-        var zebra = segments.Where(s => s.FileName == "zebra.mp4").OrderBy(s => s.Start).ToList();
-        Assert.Contains("ZEBRA", string.Join(" ", zebra.Where(s => s.Start < 3).Select(s => s.OcrText)));
-        Assert.Contains("MEADOW", string.Join(" ", zebra.Where(s => s.End > 3).Select(s => s.OcrText)));
+        // Each caption lands in the segment(s) showing it: the second scene (3-6 s) only, never in a
+        // segment that lies entirely inside the first scene (0-3 s).
+        foreach (var (file, caption) in new[] { ("zebra.mp4", "MEADOW"), ("cobalt.mp4", "ROCKET") })
+        {
+            var segs = segments.Where(s => s.FileName == file).ToList();
+            Assert.Contains(segs, s => s.End > 3 && s.OcrText.Contains(caption));
+            Assert.DoesNotContain(segs, s => s.End <= 3.01 && s.OcrText.Contains(caption));
+        }
 
         // OCR text is searchable: the caption of the second scene finds that moment first.
         var hit = (await h.Store.SearchAsync(new SearchRequest { Query = "quiet meadow", Mode = SearchMode.Text, Size = 3 })).Hits[0];
