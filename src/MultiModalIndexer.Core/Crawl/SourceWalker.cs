@@ -1,0 +1,147 @@
+using MultiModalIndexer.Indexing;
+
+namespace MultiModalIndexer.Crawl;
+
+/// <summary>A candidate video found under a source root.</summary>
+public sealed record DiscoveredFile(string Path, string Source, long Size, long MtimeTicks);
+
+/// <summary>Result of walking the sources: candidates, files that cannot be indexed (with why), ignored count.</summary>
+public sealed record WalkResult(
+    IReadOnlyList<DiscoveredFile> Files,
+    IReadOnlyList<FailedFile> Problems,
+    IReadOnlyList<string> Roots,
+    int Ignored);
+
+/// <summary>
+/// Walks source roots without following symlinks blindly: a symlink whose final target lies outside
+/// every root is not followed (listed as a problem when it looks like a video); one inside the roots
+/// is skipped because its target is walked on its own, so each real file is indexed once. Folder
+/// symlinks are never descended (no loops). Zero-length entries (empty files,
+/// FIFOs, sockets, devices) are listed without being opened, since opening a FIFO blocks.
+/// </summary>
+public static class SourceWalker
+{
+    public static WalkResult Walk(IReadOnlyList<SourceOptions> sources, IEnumerable<string> videoExtensions, CancellationToken ct = default)
+    {
+        var extensions = MediaExtensions.ToSet(videoExtensions);
+        var roots = sources.Select(s => RealPath.Resolve(Path.GetFullPath(s.Root))).ToList();
+        var files = new List<DiscoveredFile>();
+        var problems = new List<FailedFile>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var ignored = 0;
+
+        for (var i = 0; i < sources.Count; i++)
+        {
+            var source = sources[i];
+            var root = roots[i];
+            var filter = new PathFilter(source.Include, source.Exclude);
+            if (File.Exists(root))
+            {
+                // An ad-hoc file root (`./mmi index a.mp4`): the user named it, so extension filters do not apply.
+                var fi = new FileInfo(root);
+                if (seen.Add(fi.FullName)) files.Add(new DiscoveredFile(fi.FullName, source.Name, fi.Length, fi.LastWriteTimeUtc.Ticks));
+                continue;
+            }
+            if (!Directory.Exists(root))
+            {
+                problems.Add(new FailedFile(source.Root, "source root does not exist or is not readable"));
+                continue;
+            }
+
+            var stack = new Stack<string>();
+            stack.Push(root);
+            while (stack.Count > 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                var dir = stack.Pop();
+                IEnumerable<FileSystemInfo> entries;
+                try
+                {
+                    entries = new DirectoryInfo(dir).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    problems.Add(new FailedFile(dir, "folder not readable: " + e.Message));
+                    continue;
+                }
+
+                foreach (var entry in entries)
+                {
+                    var rel = Path.GetRelativePath(root, entry.FullName).Replace('\\', '/');
+                    if (entry.LinkTarget is not null)
+                    {
+                        if (entry is DirectoryInfo) continue; // never descend folder links: no loops, no escapes
+                        if (!extensions.Contains(Path.GetExtension(entry.Name)) || !filter.Accepts(rel)) { ignored++; continue; }
+                        var reason = SymlinkProblem(entry, roots);
+                        if (reason is not null) problems.Add(new FailedFile(entry.FullName, reason));
+                        continue;
+                    }
+                    if (entry is DirectoryInfo) { stack.Push(entry.FullName); continue; }
+                    if (!extensions.Contains(Path.GetExtension(entry.Name)) || !filter.Accepts(rel)) { ignored++; continue; }
+                    var file = (FileInfo)entry;
+                    if (file.Length == 0)
+                    {
+                        // Never opened: FIFOs, sockets and devices also report length 0, and opening a FIFO blocks.
+                        problems.Add(new FailedFile(file.FullName, "empty file (0 bytes) or not a regular file; nothing to index"));
+                        continue;
+                    }
+                    if (seen.Add(file.FullName))
+                        files.Add(new DiscoveredFile(file.FullName, source.Name, file.Length, file.LastWriteTimeUtc.Ticks));
+                }
+            }
+        }
+        return new WalkResult(files, problems, roots, ignored);
+    }
+
+    /// <summary>Null when the link's target is a regular file inside the roots (it is indexed under its own path).</summary>
+    private static string? SymlinkProblem(FileSystemInfo link, IReadOnlyList<string> roots)
+    {
+        FileSystemInfo? target;
+        try
+        {
+            target = link.ResolveLinkTarget(returnFinalTarget: true);
+        }
+        catch (IOException e)
+        {
+            return "symlink cannot be resolved (loop?): " + e.Message;
+        }
+        if (target is null || !target.Exists) return $"dangling symlink: target '{link.LinkTarget}' does not exist";
+        var real = RealPath.Resolve(target.FullName);
+        if (!roots.Any(r => RealPath.IsUnder(real, r)))
+            return $"symlink points outside the configured roots ('{real}'); not followed";
+        return null;
+    }
+}
+
+/// <summary>realpath(3) in managed code: every symlinked component resolved.</summary>
+public static class RealPath
+{
+    public static string Resolve(string path)
+    {
+        var full = Path.GetFullPath(path);
+        for (var hops = 0; hops < 40; hops++)
+        {
+            var parts = full.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            var current = "/";
+            var changed = false;
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var next = Path.Combine(current, parts[i]);
+                FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
+                if (info.LinkTarget is { } target)
+                {
+                    var resolved = Path.GetFullPath(Path.IsPathRooted(target) ? target : Path.Combine(current, target));
+                    full = Path.GetFullPath(Path.Combine([resolved, .. parts[(i + 1)..]]));
+                    changed = true;
+                    break;
+                }
+                current = next;
+            }
+            if (!changed) return full;
+        }
+        return full; // a link loop: the caller sees a path that does not exist
+    }
+
+    public static bool IsUnder(string path, string root) =>
+        path == root || path.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal);
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace MultiModalIndexer.Inference.Ocr.Evaluation;
+
+/// <summary>Background of a generated caption frame.</summary>
+internal enum CaptionBackground { Photo, TestSrc2, Mandelbrot, Life, Flat }
+
+/// <summary>How the caption is drawn: bare text, text with a dark outline, or text on a dark box.</summary>
+internal enum CaptionStyle { Plain, Outline, Box }
+
+/// <summary>One generated frame: background, caption and its look.</summary>
+internal sealed record CaptionFrameSpec(
+    string Text,
+    CaptionBackground Background,
+    CaptionStyle Style,
+    int FontSize,
+    string Y,
+    string X = "(w-tw)/2",
+    string? PhotoPath = null,
+    string FontColor = "white",
+    string FlatColor = "0x204060",
+    bool Chinese = false,
+    int Width = 1280,
+    int Height = 720)
+{
+    public string Name => $"{Background}-{Style}-{FontSize}-{(Chinese ? "zh" : "en")}";
+}
+
+/// <summary>
+/// Builds caption frames like burned-in video subtitles with ffmpeg drawtext (DejaVu for English,
+/// WenQuanYi Zen Hei for Chinese) over photos, moving test patterns and flat colour, as 8-bit grey.
+/// Frames are cached by content hash so repeated test/bench runs do not re-run ffmpeg.
+/// </summary>
+internal static class CaptionFrameGenerator
+{
+    public const string LatinFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    public const string CjkFont = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc";
+
+    /// <summary>The standard evaluation set: 16 frames, half English half Chinese, every background and style.</summary>
+    public static IReadOnlyList<CaptionFrameSpec> StandardSet(string imagesDir)
+    {
+        string Photo(string rel) => Path.Combine(imagesDir, rel);
+        var photos = new[]
+        {
+            Photo("darknet/dog.jpg"), Photo("skimage/astronaut.png"), Photo("darknet/kite.jpg"), Photo("skimage/coffee.png"),
+            Photo("darknet/giraffe.jpg"), Photo("darknet/horses.jpg"), Photo("skimage/chelsea.png"), Photo("darknet/scream.jpg"),
+        };
+        var en = new[]
+        {
+            "The quick brown fox jumps over the lazy dog",
+            "Welcome to the annual science conference",
+            "Breaking news: heavy rain expected tonight",
+            "Chapter three begins at the old harbour",
+            "Please remember to save your work often",
+            "Our team won the championship final",
+            "Temperatures will drop below zero on Monday",
+            "Thank you for watching and see you soon",
+        };
+        var zh = new[]
+        {
+            "今天天气很好我们去公园散步",
+            "欢迎收看本期科技新闻节目",
+            "这是一个用于测试的视频字幕",
+            "人工智能正在改变我们的生活",
+            "请大家注意安全遵守交通规则",
+            "明天上午九点在会议室开会",
+            "北京的秋天是最美丽的季节",
+            "谢谢观看我们下次再见",
+        };
+        var list = new List<CaptionFrameSpec>();
+        var backgrounds = new[] { CaptionBackground.Photo, CaptionBackground.TestSrc2, CaptionBackground.Photo, CaptionBackground.Mandelbrot,
+            CaptionBackground.Photo, CaptionBackground.Life, CaptionBackground.Photo, CaptionBackground.Flat };
+        var styles = new[] { CaptionStyle.Plain, CaptionStyle.Outline, CaptionStyle.Box };
+        var sizes = new[] { 28, 36, 48, 64, 32, 40, 56, 30 };
+        var ys = new[] { "h-th-40", "40", "h-th-80", "(h-th)/2", "h-th-30", "60", "h-th-60", "h*0.7" };
+        for (var i = 0; i < 8; i++)
+        {
+            var bg = backgrounds[i];
+            list.Add(new CaptionFrameSpec(en[i], bg, styles[i % 3], sizes[i], ys[i],
+                X: i % 4 == 1 ? "60" : "(w-tw)/2", PhotoPath: bg == CaptionBackground.Photo ? photos[i] : null));
+            var bz = backgrounds[(i + 3) % 8];
+            list.Add(new CaptionFrameSpec(zh[i], bz, styles[(i + 1) % 3], sizes[(i + 3) % 8], ys[(i + 2) % 8],
+                PhotoPath: bz == CaptionBackground.Photo ? photos[(i + 4) % 8] : null, Chinese: true, FlatColor: "0x603020"));
+        }
+        return list;
+    }
+
+    public static async Task<GreyImage> RenderAsync(CaptionFrameSpec spec, string cacheDir, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(cacheDir);
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(spec.ToString())))[..16];
+        var cached = Path.Combine(cacheDir, $"{spec.Name}-{key}.gray");
+        var size = spec.Width * spec.Height;
+        if (File.Exists(cached) && new FileInfo(cached).Length == size)
+            return new GreyImage(await File.ReadAllBytesAsync(cached, ct), spec.Width, spec.Height);
+
+        var textFile = Path.Combine(cacheDir, $"{key}.txt");
+        await File.WriteAllTextAsync(textFile, spec.Text, new UTF8Encoding(false), ct);
+        var args = new List<string> { "-hide_banner", "-loglevel", "error", "-nostdin" };
+        var (w, h) = (spec.Width, spec.Height);
+        string scale = $"scale={w}:{h}";
+        switch (spec.Background)
+        {
+            case CaptionBackground.Photo:
+                args.AddRange(["-i", spec.PhotoPath ?? throw new ArgumentException("Photo background needs PhotoPath.")]);
+                break;
+            case CaptionBackground.TestSrc2:
+                args.AddRange(["-f", "lavfi", "-i", $"testsrc2=s={w}x{h}:r=25", "-ss", "1.3"]);
+                break;
+            case CaptionBackground.Mandelbrot:
+                args.AddRange(["-f", "lavfi", "-i", $"mandelbrot=s={w}x{h}:r=25", "-ss", "2"]);
+                break;
+            case CaptionBackground.Life:
+                args.AddRange(["-f", "lavfi", "-i", $"life=s={w / 4}x{h / 4}:r=25:mold=10:ratio=0.3:life_color=#e0e0e0:death_color=#303050", "-ss", "1"]);
+                scale = $"scale={w}:{h}:flags=neighbor";
+                break;
+            case CaptionBackground.Flat:
+                args.AddRange(["-f", "lavfi", "-i", $"color=c={spec.FlatColor}:s={w}x{h}:r=25"]);
+                break;
+        }
+        var font = spec.Chinese ? CjkFont : LatinFont;
+        var style = spec.Style switch
+        {
+            CaptionStyle.Outline => ":borderw=3:bordercolor=black",
+            CaptionStyle.Box => ":box=1:boxcolor=black@0.65:boxborderw=12",
+            _ => "",
+        };
+        var draw = string.Create(CultureInfo.InvariantCulture,
+            $"drawtext=fontfile={font}:textfile={textFile}:fontsize={spec.FontSize}:fontcolor={spec.FontColor}:x={spec.X}:y={spec.Y}{style}");
+        args.AddRange(["-vf", $"{scale},setsar=1,{draw}", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"]);
+        var bytes = await RunFfmpegAsync(args, ct);
+        if (bytes.Length != size) throw new InvalidOperationException($"ffmpeg made {bytes.Length} bytes for {spec.Name}, expected {size}.");
+        await File.WriteAllBytesAsync(cached, bytes, ct);
+        File.Delete(textFile);
+        return new GreyImage(bytes, w, h);
+    }
+
+    internal static async Task<byte[]> RunFfmpegAsync(IEnumerable<string> args, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg could not start.");
+        using var ms = new MemoryStream();
+        var err = p.StandardError.ReadToEndAsync(ct);
+        await p.StandardOutput.BaseStream.CopyToAsync(ms, ct);
+        await p.WaitForExitAsync(ct);
+        if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed: {(await err).Trim()}");
+        return ms.ToArray();
+    }
+}

@@ -1,0 +1,218 @@
+using MultiModalIndexer.Inference.Ocr.Preprocessing;
+using MultiModalIndexer.Inference.Ocr.Tesseract;
+
+namespace MultiModalIndexer.Inference.Ocr;
+
+/// <summary>
+/// OCR of one video frame or image with one Tesseract engine (not thread-safe; pool it).
+/// Pipeline: flat frames skipped → per polarity a local-contrast text mask → glyph components
+/// chained into candidate lines → each line cropped as dark-on-white, upscaled to ~40 px glyphs and
+/// read with PSM 7 (single line) → overlapping readings of the same place merged by confidence →
+/// text cleanup and confidence threshold. Document-like pages (many dark-on-light lines) are read
+/// as a whole page with PSM 3 instead, which keeps reading order and is what Tesseract is tuned for.
+/// </summary>
+public sealed class FrameOcrEngine : IOcrEngine
+{
+    internal const string PipelineVersion = "frame-v1";
+    private readonly OcrOptions _options;
+    private readonly TesseractEngine _tess;
+    /// <summary>
+    /// The same languages with CJK models first, or null when there is no CJK language. Tesseract's
+    /// first language steers a line: eng-first reads a Chinese caption as Latin junk, chi_sim-first
+    /// glues English words together. Lines not clearly English are read both ways, best confidence wins.
+    /// </summary>
+    private readonly TesseractEngine? _cjkFirst;
+
+    private static readonly string[] CjkLanguages = ["chi_sim", "chi_tra", "jpn", "kor", "chi_sim_vert", "chi_tra_vert", "jpn_vert", "kor_vert"];
+
+    public FrameOcrEngine(OcrOptions options)
+    {
+        _options = options;
+        _tess = new TesseractEngine(options.Languages, options.TessdataDir);
+        try
+        {
+            var langs = options.Languages.Split('+', StringSplitOptions.RemoveEmptyEntries);
+            var cjk = langs.Where(l => CjkLanguages.Contains(l)).ToList();
+            if (cjk.Count > 0 && !CjkLanguages.Contains(langs[0]))
+                _cjkFirst = new TesseractEngine(string.Join('+', cjk.Concat(langs.Except(cjk))), options.TessdataDir);
+        }
+        catch
+        {
+            _tess.Dispose();
+            throw;
+        }
+    }
+
+    public string ModelVersion => VersionString(_options);
+
+    internal static string VersionString(OcrOptions o) => $"tesseract-{TesseractEngine.Version}:{o.Languages}:{PipelineVersion}";
+
+    /// <summary>Internal knobs for evaluation (crop style); the defaults are the tuned pipeline.</summary>
+    internal bool CropFromGrey { get; set; }
+
+    public OcrResult Recognize(GreyImage image)
+    {
+        var (px, w, h) = (image.Pixels, image.Width, image.Height);
+        if (px is null || w <= 0 || h <= 0) return OcrResult.Empty;
+        if ((long)w * h > px.Length) throw new ArgumentException($"Grey image says {w}×{h} but has {px.Length} bytes.", nameof(image));
+        if (w < 8 || h < 8 || IsFlat(px, w, h)) return OcrResult.Empty;
+
+        var integral = TextRegionDetector.Integral(px, w, h);
+        var radius = Math.Clamp(Math.Max(w, h) / 40, 8, 48);
+        var minGlyph = Math.Max(6, Math.Min(w, h) / 90);
+
+        // Candidate lines from three masks, ranked together so a busy background cannot crowd out a caption.
+        var masks = new List<(MaskKind Kind, TextPolarity Polarity, byte[] Mask)>();
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
+        masks.Add((MaskKind.LightContrast, TextPolarity.LightOnDark, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.LightOnDark, radius)));
+        masks.Add((MaskKind.DarkContrast, TextPolarity.DarkOnLight, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.DarkOnLight, radius)));
+        var regions = new List<(TextRegion Region, byte[] Mask)>();
+        var maxStroke = Math.Max(6, Math.Min(w, h) / 40);
+        foreach (var (kind, polarity, mask) in masks)
+        {
+            TextRegionDetector.KeepThinStrokes(mask, w, h, maxStroke);
+            if (DumpDir is not null) Dump($"mask-{kind}", mask.Select(v => v != 0 ? (byte)0 : (byte)255).ToArray(), w, h);
+            var comps = TextRegionDetector.Components(mask, w, h);
+            foreach (var r in TextRegionDetector.Lines(comps, w, h, polarity, minGlyph, _options.MaxLinesPerFrame))
+                regions.Add((r with { Mask = kind }, mask));
+        }
+
+        var candidates = new List<Candidate>();
+        var read = new List<TextRegion>();
+        var calls = 0;
+        foreach (var (region, mask) in regions.OrderByDescending(r => r.Region.Score))
+        {
+            if (calls >= _options.MaxLinesPerFrame) break;
+            // A place already read with confidence need not be read again from another mask.
+            if (read.Any(done => Overlap(done, region) >= 0.5)) continue;
+            calls++;
+            var got = ReadLine(px, mask, w, h, region).ToList();
+            candidates.AddRange(got);
+            if (got.Count > 0 && got.Max(c => c.Confidence) >= 75) read.Add(region);
+        }
+
+        return Assemble(Merge(candidates));
+    }
+
+    /// <summary>A scanned page or slide: many dark-on-light lines stacked over much of the image.</summary>
+    private static bool LooksLikePage(List<TextRegion> lines, int w, int h)
+    {
+        if (lines.Count < 6) return false;
+        var covered = lines.Sum(l => (long)l.Width * l.Height);
+        return covered > (long)w * h / 12;
+    }
+
+    private OcrResult ReadPage(byte[] px, int w, int h)
+    {
+        var found = _tess.RecognizeLines(px, w, h, w, TesseractNative.PsmAuto);
+        var lines = new List<OcrLine>();
+        foreach (var l in found)
+        {
+            var text = OcrTextCleaner.CleanLine(l.Text);
+            if (text.Length == 0 || l.Confidence < _options.MinConfidence) continue;
+            lines.Add(new OcrLine(text, l.Confidence));
+        }
+        return lines.Count == 0 ? OcrResult.Empty : new OcrResult(string.Join('\n', lines.Select(l => l.Text)), lines);
+    }
+
+    private readonly record struct Candidate(string Text, float Confidence, int Left, int Top, int Right, int Bottom);
+
+    private IEnumerable<Candidate> ReadLine(byte[] px, byte[] mask, int w, int h, TextRegion region)
+    {
+        var (crop, cw, ch, scale) = CropFromGrey ? LineCrop.FromGrey(px, mask, w, h, region) : LineCrop.FromMask(mask, w, h, region);
+        var (l, t, _, _) = LineCrop.PaddedBox(region, w, h);
+        var read = _tess.RecognizeLines(crop, cw, ch, cw, TesseractNative.PsmSingleLine);
+        if (_cjkFirst is not null && !ClearlyLatin(read))
+        {
+            var alt = _cjkFirst.RecognizeLines(crop, cw, ch, cw, TesseractNative.PsmSingleLine);
+            if (MeanConfidence(alt) > MeanConfidence(read) + 2) read = alt;
+        }
+        if (DumpDir is not null) Dump($"crop-{region.Mask}-{region.Left}-{region.Top}-{string.Join("_", read.Select(r => r.Confidence.ToString("0")))}", crop, cw, ch);
+        foreach (var line in read)
+        {
+            var text = OcrTextCleaner.CleanLine(line.Text);
+            if (text.Length == 0) continue;
+            yield return new Candidate(text, line.Confidence,
+                l + (int)(line.Left / scale), t + (int)(line.Top / scale), l + (int)(line.Right / scale), t + (int)(line.Bottom / scale));
+        }
+    }
+
+    /// <summary>Intersection over the smaller box.</summary>
+    private static double Overlap(TextRegion a, TextRegion b)
+    {
+        var iw = Math.Min(a.Right, b.Right) - Math.Max(a.Left, b.Left);
+        var ih = Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top);
+        if (iw <= 0 || ih <= 0) return 0;
+        return iw * (double)ih / Math.Max(1, Math.Min(a.Width * a.Height, b.Width * b.Height));
+    }
+
+    private static bool ClearlyLatin(List<TessLine> read) =>
+        read.Count > 0 && read.All(l => l.Confidence >= 80 && !l.Text.Any(OcrTextCleaner.IsCjk));
+
+    private static float MeanConfidence(List<TessLine> read) => read.Count == 0 ? -1 : read.Average(l => l.Confidence);
+
+    /// <summary>Readings of the same place (from both polarities) keep only the most confident one.</summary>
+    private static List<Candidate> Merge(List<Candidate> cands)
+    {
+        var kept = new List<Candidate>();
+        foreach (var c in cands.OrderByDescending(c => c.Confidence))
+        {
+            var dup = kept.Any(k =>
+            {
+                var iw = Math.Min(k.Right, c.Right) - Math.Max(k.Left, c.Left);
+                var ih = Math.Min(k.Bottom, c.Bottom) - Math.Max(k.Top, c.Top);
+                if (iw <= 0 || ih <= 0) return false;
+                var inter = (long)iw * ih;
+                var minArea = Math.Min((long)(k.Right - k.Left) * (k.Bottom - k.Top), (long)(c.Right - c.Left) * (c.Bottom - c.Top));
+                return inter >= minArea / 2;
+            });
+            if (!dup) kept.Add(c);
+        }
+        return kept;
+    }
+
+    private OcrResult Assemble(List<Candidate> cands)
+    {
+        var lines = cands.Where(c => c.Confidence >= _options.MinConfidence)
+            .OrderBy(c => c.Top / 8).ThenBy(c => c.Left)
+            .Select(c => new OcrLine(c.Text, c.Confidence)).ToList();
+        return lines.Count == 0 ? OcrResult.Empty : new OcrResult(string.Join('\n', lines.Select(l => l.Text)), lines);
+    }
+
+    /// <summary>Blank or near-uniform frames (fades, flat colour) cannot hold text; skip Tesseract.</summary>
+    private static bool IsFlat(byte[] px, int w, int h)
+    {
+        int min = 255, max = 0;
+        var n = w * h;
+        for (var i = 0; i < n; i++)
+        {
+            int v = px[i];
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        return max - min < 24;
+    }
+
+    /// <summary>Plain Tesseract on the whole frame with its default page segmentation: the baseline peer.</summary>
+    internal string PlainTesseract(GreyImage image) =>
+        _tess.RecognizeText(image.Pixels, image.Width, image.Height, TesseractNative.PsmAuto);
+
+    /// <summary>Debug aid: when set, masks and line crops are written there as PGM files.</summary>
+    internal string? DumpDir { get; set; } = Environment.GetEnvironmentVariable("MMI_OCR_DUMP");
+    private int _dumpSeq;
+
+    private void Dump(string name, byte[] px, int w, int h)
+    {
+        Directory.CreateDirectory(DumpDir!);
+        using var f = File.Create(Path.Combine(DumpDir!, $"{_dumpSeq++:000}-{name}.pgm"));
+        var header = System.Text.Encoding.ASCII.GetBytes($"P5\n{w} {h}\n255\n");
+        f.Write(header);
+        f.Write(px, 0, w * h);
+    }
+
+    public void Dispose()
+    {
+        _tess.Dispose();
+        _cjkFirst?.Dispose();
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text;
+
+namespace MultiModalIndexer.Inference.Ocr;
+
+/// <summary>
+/// Turns Tesseract's raw line text into searchable text: folds whitespace, removes the spaces
+/// chi_sim puts between Han characters (they would split every CJK token in BM25), trims stray
+/// edge symbols, and drops junk (1–2 characters that are not CJK, or mostly symbols).
+/// </summary>
+public static class OcrTextCleaner
+{
+    public static bool IsCjk(char c) =>
+        c is >= '\u4E00' and <= '\u9FFF' or >= '\u3400' and <= '\u4DBF' or >= '\uF900' and <= '\uFAFF'
+            or >= '\u3040' and <= '\u30FF' or >= '\uAC00' and <= '\uD7AF';
+
+    public static bool IsCjkPunctuation(char c) => c is >= '\u3000' and <= '\u303F' or >= '\uFF00' and <= '\uFFEF';
+
+    /// <summary>Cleaned line, or "" when the line is junk.</summary>
+    public static string CleanLine(string raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw)) return "";
+        var sb = new StringBuilder(raw.Length);
+        var pendingSpace = false;
+        foreach (var ch in raw.Normalize(NormalizationForm.FormKC))
+        {
+            if (char.IsWhiteSpace(ch) || char.IsControl(ch)) { pendingSpace = sb.Length > 0; continue; }
+            if (pendingSpace)
+            {
+                var prev = sb[^1];
+                var joinCjk = (IsCjk(prev) || IsCjkPunctuation(prev)) && (IsCjk(ch) || IsCjkPunctuation(ch));
+                if (!joinCjk) sb.Append(' ');
+                pendingSpace = false;
+            }
+            sb.Append(ch);
+        }
+        var s = sb.ToString().Trim(' ', '|', '_', '~', '`', '\'', '"', '‘', '’', '“', '”', '—', '-', '=', '+', '*', '^', '¥', '«', '»', '<', '>', '[', ']', '{', '}', '\\', '/');
+        if (s.Length == 0) return "";
+        var cjk = 0; var alnum = 0;
+        foreach (var ch in s)
+        {
+            if (IsCjk(ch)) cjk++;
+            else if (char.IsLetterOrDigit(ch)) alnum++;
+        }
+        if (cjk == 0 && alnum <= 2) return "";
+        var content = cjk + alnum;
+        var nonSpace = s.Count(c => c != ' ');
+        if (content < nonSpace * 0.6) return "";
+        return s;
+    }
+}

@@ -1,0 +1,291 @@
+namespace MultiModalIndexer.Inference.Ocr.Preprocessing;
+
+/// <summary>Which way a caption differs from its surroundings.</summary>
+internal enum TextPolarity { LightOnDark, DarkOnLight }
+
+/// <summary>Which mask found a line: near-white strokes, or strokes brighter/darker than their neighbourhood.</summary>
+internal enum MaskKind { White, LightContrast, DarkContrast }
+
+/// <summary>A candidate text line: its box in frame pixels, polarity and typical glyph height.</summary>
+internal readonly record struct TextRegion(int Left, int Top, int Right, int Bottom, TextPolarity Polarity, int GlyphHeight, int GlyphCount, double Score = 0)
+{
+    public MaskKind Mask { get; init; }
+    public int Width => Right - Left;
+    public int Height => Bottom - Top;
+}
+
+/// <summary>
+/// Finds caption-like lines in a video frame without any image library. Burned-in captions are
+/// strokes much brighter (or darker) than their neighbourhood, so a local-contrast mask per polarity
+/// isolates them from photos and moving patterns; connected components of the mask that look like
+/// glyphs are chained into lines (similar height, overlapping vertically, small horizontal gaps).
+/// Tesseract then reads each line alone (PSM 7) from a clean, upscaled crop: that is what recovers
+/// white-on-black and over-photo captions that Tesseract's own page layout skips.
+/// </summary>
+internal static class TextRegionDetector
+{
+    /// <summary>Local-contrast text mask (1 = text stroke) for one polarity.</summary>
+    public static byte[] ContrastMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, TextPolarity polarity, int radius)
+    {
+        var mask = new byte[w * h];
+        var iw = w + 1;
+        for (var y = 0; y < h; y++)
+        {
+            var y0 = Math.Max(0, y - radius);
+            var y1 = Math.Min(h, y + radius + 1);
+            var row = y * w;
+            for (var x = 0; x < w; x++)
+            {
+                var x0 = Math.Max(0, x - radius);
+                var x1 = Math.Min(w, x + radius + 1);
+                var sum = integral[y1 * iw + x1] - integral[y0 * iw + x1] - integral[y1 * iw + x0] + integral[y0 * iw + x0];
+                var mean = (int)(sum / ((y1 - y0) * (x1 - x0)));
+                int v = g[row + x];
+                if (polarity == TextPolarity.LightOnDark)
+                {
+                    // Margin shrinks near white so white text over a light photo still separates.
+                    var margin = Math.Max(14, (255 - mean) * 2 / 5);
+                    if (v >= 120 && v >= mean + margin) mask[row + x] = 1;
+                }
+                else
+                {
+                    var margin = Math.Max(14, mean * 2 / 5);
+                    if (v <= 135 && v <= mean - margin) mask[row + x] = 1;
+                }
+            }
+        }
+        return mask;
+    }
+
+    /// <summary>
+    /// Near-white mask: burned-in captions are drawn white, so their stroke cores are among the
+    /// brightest pixels of the frame while even a light photo or a light test-pattern bar stays a
+    /// little darker. The threshold follows the frame's brightest level so compressed video works too.
+    /// </summary>
+    public static byte[]? WhiteMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, int radius)
+    {
+        var hist = new int[256];
+        foreach (var v in g) hist[v]++;
+        var n = (long)w * h;
+        long acc = 0;
+        var p999 = 255;
+        for (var v = 255; v >= 0; v--)
+        {
+            acc += hist[v];
+            if (acc >= n / 1000) { p999 = v; break; }
+        }
+        if (p999 < 170) return null; // nothing close to white: no white caption here
+        var t = Math.Clamp(p999 - 10, 160, 245);
+        var mask = new byte[w * h];
+        var any = false;
+        var iw = w + 1;
+        for (var y = 0; y < h; y++)
+        {
+            var y0 = Math.Max(0, y - radius);
+            var y1 = Math.Min(h, y + radius + 1);
+            for (var x = 0; x < w; x++)
+            {
+                int v = g[y * w + x];
+                if (v < t) continue;
+                // Also a little brighter than the neighbourhood: a uniformly light area (a bar, the sky) is not text.
+                var x0 = Math.Max(0, x - radius);
+                var x1 = Math.Min(w, x + radius + 1);
+                var sum = integral[y1 * iw + x1] - integral[y0 * iw + x1] - integral[y1 * iw + x0] + integral[y0 * iw + x0];
+                if (v * (long)((y1 - y0) * (x1 - x0)) < sum + 8L * (y1 - y0) * (x1 - x0)) continue;
+                mask[y * w + x] = 1;
+                any = true;
+            }
+        }
+        return any ? mask : null;
+    }
+
+    /// <summary>
+    /// Keeps only mask pixels that lie in a thin run horizontally or vertically (at most
+    /// <paramref name="maxStroke"/> pixels): glyph strokes are thin in at least one direction, while
+    /// a light bar, sky or a caption box interior is wide in both and is removed here.
+    /// </summary>
+    public static void KeepThinStrokes(byte[] mask, int w, int h, int maxStroke)
+    {
+        var vrun = new ushort[w * h];
+        for (var x = 0; x < w; x++)
+        {
+            var y = 0;
+            while (y < h)
+            {
+                if (mask[y * w + x] == 0) { y++; continue; }
+                var s = y;
+                while (y < h && mask[y * w + x] != 0) y++;
+                var len = (ushort)Math.Min(y - s, ushort.MaxValue);
+                for (var k = s; k < y; k++) vrun[k * w + x] = len;
+            }
+        }
+        for (var y = 0; y < h; y++)
+        {
+            var row = y * w;
+            var x = 0;
+            while (x < w)
+            {
+                if (mask[row + x] == 0) { x++; continue; }
+                var s = x;
+                while (x < w && mask[row + x] != 0) x++;
+                if (x - s <= maxStroke) continue;
+                for (var k = s; k < x; k++)
+                    if (vrun[row + k] > maxStroke) mask[row + k] = 0;
+            }
+        }
+    }
+
+    public static long[] Integral(ReadOnlySpan<byte> g, int w, int h)
+    {
+        var iw = w + 1;
+        var ii = new long[iw * (h + 1)];
+        for (var y = 0; y < h; y++)
+        {
+            long rowSum = 0;
+            var row = y * w;
+            for (var x = 0; x < w; x++)
+            {
+                rowSum += g[row + x];
+                ii[(y + 1) * iw + x + 1] = ii[y * iw + x + 1] + rowSum;
+            }
+        }
+        return ii;
+    }
+
+    internal readonly record struct Box(int Left, int Top, int Right, int Bottom, int Area)
+    {
+        public int W => Right - Left;
+        public int H => Bottom - Top;
+    }
+
+    /// <summary>Horizontal runs of a 0/1 mask joined 8-connected; <paramref name="parent"/> is the union-find forest.</summary>
+    public static List<(int Start, int End, int Row)> Runs(byte[] mask, int w, int h, out List<int> parent)
+    {
+        var (s, e, r, p) = RunsCore(mask, w, h);
+        parent = p;
+        var list = new List<(int, int, int)>(s.Count);
+        for (var i = 0; i < s.Count; i++) list.Add((s[i], e[i], r[i]));
+        return list;
+    }
+
+    public static int FindRoot(List<int> parent, int i) => Find(parent, i);
+
+    private static (List<int> Start, List<int> End, List<int> Row, List<int> Parent) RunsCore(byte[] mask, int w, int h)
+    {
+        var runStart = new List<int>();
+        var runEnd = new List<int>();
+        var runRow = new List<int>();
+        var parent = new List<int>();
+        var prevFirst = 0;
+        var prevCount = 0;
+        for (var y = 0; y < h; y++)
+        {
+            var row = y * w;
+            var first = runStart.Count;
+            var x = 0;
+            while (x < w)
+            {
+                if (mask[row + x] == 0) { x++; continue; }
+                var s = x;
+                while (x < w && mask[row + x] != 0) x++;
+                var id = runStart.Count;
+                runStart.Add(s); runEnd.Add(x); runRow.Add(y); parent.Add(id);
+                for (var k = prevFirst; k < prevFirst + prevCount; k++)
+                {
+                    if (runEnd[k] < s || runStart[k] > x) continue; // 8-connectivity: touching diagonally counts
+                    Union(parent, id, k);
+                }
+            }
+            prevFirst = first;
+            prevCount = runStart.Count - first;
+        }
+        return (runStart, runEnd, runRow, parent);
+    }
+
+    /// <summary>8-connected components of a 0/1 mask (run-based union-find), as boxes with pixel counts.</summary>
+    public static List<Box> Components(byte[] mask, int w, int h)
+    {
+        var (runStart, runEnd, runRow, parent) = RunsCore(mask, w, h);
+        var boxes = new Dictionary<int, (int l, int t, int r, int b, int a)>();
+        for (var i = 0; i < runStart.Count; i++)
+        {
+            var root = Find(parent, i);
+            var len = runEnd[i] - runStart[i];
+            if (boxes.TryGetValue(root, out var bx))
+                boxes[root] = (Math.Min(bx.l, runStart[i]), Math.Min(bx.t, runRow[i]), Math.Max(bx.r, runEnd[i]), Math.Max(bx.b, runRow[i] + 1), bx.a + len);
+            else
+                boxes[root] = (runStart[i], runRow[i], runEnd[i], runRow[i] + 1, len);
+        }
+        return boxes.Values.Select(b => new Box(b.l, b.t, b.r, b.b, b.a)).ToList();
+    }
+
+    private static int Find(List<int> p, int i)
+    {
+        while (p[i] != i) { p[i] = p[p[i]]; i = p[i]; }
+        return i;
+    }
+
+    private static void Union(List<int> p, int a, int b)
+    {
+        a = Find(p, a); b = Find(p, b);
+        if (a != b) p[Math.Max(a, b)] = Math.Min(a, b);
+    }
+
+    /// <summary>Glyph-like components chained into text lines.</summary>
+    public static List<TextRegion> Lines(List<Box> comps, int w, int h, TextPolarity polarity, int minGlyph, int maxLines)
+    {
+        var maxGlyph = Math.Max(minGlyph + 1, h / 4);
+        var glyphs = comps.Where(c =>
+                c.H >= minGlyph && c.H <= maxGlyph && c.W <= w / 2 && c.Area >= 6 &&
+                c.W <= c.H * 12 && (double)c.Area / (c.W * c.H) <= 0.92)
+            .OrderBy(c => c.Left).ToList();
+        var n = glyphs.Count;
+        if (n == 0) return [];
+        var parent = Enumerable.Range(0, n).ToList();
+        for (var i = 0; i < n; i++)
+        {
+            var a = glyphs[i];
+            for (var j = i + 1; j < n; j++)
+            {
+                var b = glyphs[j];
+                if (b.Left - a.Right > maxGlyph * 1.3) break;
+                var hMax = Math.Max(a.H, b.H);
+                var hMin = Math.Min(a.H, b.H);
+                if (b.Left - a.Right > hMax * 1.3) continue;
+                if (hMin < hMax * 0.35) continue;
+                var overlap = Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top);
+                if (overlap < hMin * 0.6) continue;
+                Union(parent, i, j);
+            }
+        }
+
+        var groups = new Dictionary<int, List<Box>>();
+        for (var i = 0; i < n; i++)
+        {
+            var r = Find(parent, i);
+            if (!groups.TryGetValue(r, out var list)) groups[r] = list = [];
+            list.Add(glyphs[i]);
+        }
+
+        var lines = new List<(TextRegion Region, double Score)>();
+        foreach (var g in groups.Values)
+        {
+            var heights = g.Select(c => c.H).OrderBy(v => v).ToList();
+            var med = heights[heights.Count / 2];
+            var l = g.Min(c => c.Left); var t = g.Min(c => c.Top);
+            var r = g.Max(c => c.Right); var b = g.Max(c => c.Bottom);
+            var lw = r - l; var lh = b - t;
+            if (g.Count == 1 && (g[0].W < g[0].H * 0.5 || g[0].H < 12)) continue; // a lone stroke is not a caption
+            if (g.Count == 2 && lw < med * 1.5) continue;
+            if (lw < med * 0.8 || lh > med * 2.2) continue;
+            // Captions have many glyphs of even height; rank so that busy backgrounds cannot crowd them out.
+            var evenness = heights.Count(v => Math.Abs(v - med) <= med * 0.25) / (double)heights.Count;
+            var bottoms = g.Select(c => c.Bottom).OrderBy(v => v).ToList();
+            var medBottom = bottoms[bottoms.Count / 2];
+            var aligned = bottoms.Count(v => Math.Abs(v - medBottom) <= Math.Max(2, med * 0.2)) / (double)bottoms.Count;
+            var score = g.Count * evenness * aligned + Math.Min(lw / (double)med, 30) * aligned;
+            lines.Add((new TextRegion(l, t, r, b, polarity, med, g.Count, score), score));
+        }
+        return lines.OrderByDescending(x => x.Score).Take(maxLines).Select(x => x.Region).ToList();
+    }
+}
