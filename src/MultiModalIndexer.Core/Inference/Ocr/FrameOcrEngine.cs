@@ -73,8 +73,13 @@ public sealed class FrameOcrEngine : IOcrEngine
             TextRegionDetector.KeepThinStrokes(mask, w, h, maxStroke);
             if (DumpDir is not null) Dump($"mask-{kind}", mask.Select(v => v != 0 ? (byte)0 : (byte)255).ToArray(), w, h);
             var comps = TextRegionDetector.Components(mask, w, h);
+            if (DumpDir is not null) TextRegionDetector.Trace = m => File.AppendAllText(Path.Combine(DumpDir, "regions.txt"), $"{kind} {m}\n");
             foreach (var r in TextRegionDetector.Lines(comps, w, h, polarity, minGlyph, _options.MaxLinesPerFrame))
                 regions.Add((r with { Mask = kind }, mask));
+            if (DumpDir is not null)
+                File.AppendAllLines(Path.Combine(DumpDir, "regions.txt"),
+                    comps.Where(c => c.H >= minGlyph && c.Top > h * 0.8).Select(c => $"{kind} comp {c}")
+                        .Concat(regions.Select(r => $"{r.Region}")));
         }
 
         var candidates = new List<Candidate>();

@@ -24,6 +24,8 @@ internal readonly record struct TextRegion(int Left, int Top, int Right, int Bot
 /// </summary>
 internal static class TextRegionDetector
 {
+    internal static Action<string>? Trace;
+
     /// <summary>Local-contrast text mask (1 = text stroke) for one polarity.</summary>
     public static byte[] ContrastMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, TextPolarity polarity, int radius)
     {
@@ -75,7 +77,7 @@ internal static class TextRegionDetector
             if (acc >= n / 1000) { p999 = v; break; }
         }
         if (p999 < 170) return null; // nothing close to white: no white caption here
-        var t = Math.Clamp(p999 - 10, 160, 245);
+        var t = Math.Clamp(p999 - 8, 160, 247);
         var mask = new byte[w * h];
         var any = false;
         var iw = w + 1;
@@ -236,8 +238,8 @@ internal static class TextRegionDetector
     {
         var maxGlyph = Math.Max(minGlyph + 1, h / 4);
         var glyphs = comps.Where(c =>
-                c.H >= minGlyph && c.H <= maxGlyph && c.W <= w / 2 && c.Area >= 6 &&
-                c.W <= c.H * 12 && (double)c.Area / (c.W * c.H) <= 0.92)
+                c.H >= minGlyph && c.H <= maxGlyph && c.W <= w * 9 / 10 && c.Area >= 6 &&
+                c.W <= c.H * 40 && (double)c.Area / (c.W * c.H) <= 0.92)
             .OrderBy(c => c.Left).ToList();
         var n = glyphs.Count;
         if (n == 0) return [];
@@ -271,10 +273,12 @@ internal static class TextRegionDetector
         foreach (var g in groups.Values)
         {
             var heights = g.Select(c => c.H).OrderBy(v => v).ToList();
-            var med = heights[heights.Count / 2];
+            // Upper quartile, not median: a Han character breaks into many short strokes, the full glyph height is near the top.
+            var med = heights[heights.Count * 3 / 4];
             var l = g.Min(c => c.Left); var t = g.Min(c => c.Top);
             var r = g.Max(c => c.Right); var b = g.Max(c => c.Bottom);
             var lw = r - l; var lh = b - t;
+            Trace?.Invoke($"group n={g.Count} box={l},{t},{r},{b} med={med}");
             if (g.Count == 1 && (g[0].W < g[0].H * 0.5 || g[0].H < 12)) continue; // a lone stroke is not a caption
             if (g.Count == 2 && lw < med * 1.5) continue;
             if (lw < med * 0.8 || lh > med * 2.2) continue;
