@@ -47,8 +47,6 @@ public sealed class FrameOcrEngine : IOcrEngine
 
     internal static string VersionString(OcrOptions o) => $"tesseract-{TesseractEngine.Version}:{o.Languages}:{PipelineVersion}";
 
-    /// <summary>Internal knobs for evaluation (crop style); the defaults are the tuned pipeline.</summary>
-    internal bool CropFromGrey { get; set; }
 
     public OcrResult Recognize(GreyImage image)
     {
@@ -122,24 +120,44 @@ public sealed class FrameOcrEngine : IOcrEngine
 
     private readonly record struct Candidate(string Text, float Confidence, int Left, int Top, int Right, int Bottom);
 
+    /// <summary>
+    /// Reads one candidate line. First from the clean mask crop (busy backgrounds removed); when that
+    /// is not clearly good, also from the contrast-stretched grey crop (keeps anti-aliasing, which
+    /// helps small glyphs and scanned pages), and keeps the more confident reading.
+    /// </summary>
     private IEnumerable<Candidate> ReadLine(byte[] px, byte[] mask, int w, int h, TextRegion region)
     {
-        var (crop, cw, ch, scale) = CropFromGrey ? LineCrop.FromGrey(px, mask, w, h, region) : LineCrop.FromMask(mask, w, h, region);
+        var best = ReadCrop(LineCrop.FromMask(mask, w, h, region), region, w, h);
+        if (Confidence(best) < 80)
+        {
+            var grey = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, w, h);
+            if (Confidence(grey) > Confidence(best)) best = grey;
+        }
+        return best;
+    }
+
+    private static float Confidence(List<Candidate> c) => c.Count == 0 ? -1 : c.Average(x => x.Confidence);
+
+    private List<Candidate> ReadCrop((byte[] Pixels, int Width, int Height, double Scale) crop, TextRegion region, int w, int h)
+    {
+        var (pixels, cw, ch, scale) = crop;
         var (l, t, _, _) = LineCrop.PaddedBox(region, w, h);
-        var read = _tess.RecognizeLines(crop, cw, ch, cw, TesseractNative.PsmSingleLine);
+        var read = _tess.RecognizeLines(pixels, cw, ch, cw, TesseractNative.PsmSingleLine);
         if (_cjkFirst is not null && !ClearlyLatin(read))
         {
-            var alt = _cjkFirst.RecognizeLines(crop, cw, ch, cw, TesseractNative.PsmSingleLine);
+            var alt = _cjkFirst.RecognizeLines(pixels, cw, ch, cw, TesseractNative.PsmSingleLine);
             if (MeanConfidence(alt) > MeanConfidence(read) + 2) read = alt;
         }
-        if (DumpDir is not null) Dump($"crop-{region.Mask}-{region.Left}-{region.Top}-{string.Join("_", read.Select(r => r.Confidence.ToString("0")))}", crop, cw, ch);
+        if (DumpDir is not null) Dump($"crop-{region.Mask}-{region.Left}-{region.Top}-{string.Join("_", read.Select(r => r.Confidence.ToString("0")))}", pixels, cw, ch);
+        var result = new List<Candidate>();
         foreach (var line in read)
         {
             var text = OcrTextCleaner.CleanLine(line.Text);
             if (text.Length == 0) continue;
-            yield return new Candidate(text, line.Confidence,
-                l + (int)(line.Left / scale), t + (int)(line.Top / scale), l + (int)(line.Right / scale), t + (int)(line.Bottom / scale));
+            result.Add(new Candidate(text, line.Confidence,
+                l + (int)(line.Left / scale), t + (int)(line.Top / scale), l + (int)(line.Right / scale), t + (int)(line.Bottom / scale)));
         }
+        return result;
     }
 
     /// <summary>Intersection over the smaller box.</summary>

@@ -236,7 +236,7 @@ internal static class TextRegionDetector
     /// <summary>Glyph-like components chained into text lines.</summary>
     public static List<TextRegion> Lines(List<Box> comps, int w, int h, TextPolarity polarity, int minGlyph, int maxLines)
     {
-        var maxGlyph = Math.Max(minGlyph + 1, h / 4);
+        var maxGlyph = Math.Max(minGlyph + 1, Math.Max(h / 4, Math.Min(h, 120))); // small images: one line may fill them
         var glyphs = comps.Where(c =>
                 c.H >= minGlyph && c.H <= maxGlyph && c.W <= w * 9 / 10 && c.Area >= 6 &&
                 c.W <= c.H * 40 && (double)c.Area / (c.W * c.H) <= 0.92)
