@@ -65,6 +65,7 @@ public sealed class FrameOcrEngine : IOcrEngine
         masks.Add((MaskKind.LightContrast, TextPolarity.LightOnDark, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.LightOnDark, radius)));
         masks.Add((MaskKind.DarkContrast, TextPolarity.DarkOnLight, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.DarkOnLight, radius)));
         var regions = new List<(TextRegion Region, byte[] Mask)>();
+        var pageLike = false;
         var maxStroke = Math.Max(6, Math.Min(w, h) / 40);
         foreach (var (kind, polarity, mask) in masks)
         {
@@ -72,7 +73,9 @@ public sealed class FrameOcrEngine : IOcrEngine
             if (DumpDir is not null) Dump($"mask-{kind}", mask.Select(v => v != 0 ? (byte)0 : (byte)255).ToArray(), w, h);
             var comps = TextRegionDetector.Components(mask, w, h);
             if (DumpDir is not null) TextRegionDetector.Trace = m => File.AppendAllText(Path.Combine(DumpDir, "regions.txt"), $"{kind} {m}\n");
-            foreach (var r in TextRegionDetector.Lines(comps, w, h, polarity, minGlyph, _options.MaxLinesPerFrame))
+            var found = TextRegionDetector.Lines(comps, w, h, polarity, minGlyph, 200);
+            if (kind == MaskKind.DarkContrast) pageLike = LooksLikePage(found, w, h);
+            foreach (var r in found.Take(_options.MaxLinesPerFrame))
                 regions.Add((r with { Mask = kind }, mask));
             if (DumpDir is not null)
                 File.AppendAllLines(Path.Combine(DumpDir, "regions.txt"),
@@ -94,7 +97,14 @@ public sealed class FrameOcrEngine : IOcrEngine
             if (got.Count > 0 && got.Max(c => c.Confidence) >= 75) read.Add(region);
         }
 
-        return Assemble(Merge(candidates));
+        var lineResult = Assemble(Merge(candidates));
+        if (!pageLike) return lineResult;
+        // A scanned page or slide: Tesseract's own layout analysis (PSM 3) reads it in order and in
+        // context; keep it when it is at least as confident and as complete as the per-line reading.
+        var page = ReadPage(px, w, h);
+        var pageConf = page.Lines.Count == 0 ? -1 : page.Lines.Average(l => l.Confidence);
+        var lineConf = lineResult.Lines.Count == 0 ? -1 : lineResult.Lines.Average(l => l.Confidence);
+        return pageConf >= lineConf && page.Text.Length >= lineResult.Text.Length * 0.8 ? page : lineResult;
     }
 
     /// <summary>A scanned page or slide: many dark-on-light lines stacked over much of the image.</summary>
