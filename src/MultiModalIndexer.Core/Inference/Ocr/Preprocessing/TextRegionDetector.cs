@@ -81,6 +81,9 @@ internal static class TextRegionDetector
         var mask = new byte[w * h];
         var any = false;
         var iw = w + 1;
+        // Near the caption its own strokes are the local maximum: light surroundings (a bar, a suit)
+        // a few levels darker drop out even where the frame is only limited-range video white.
+        var localMax = LocalMax(g, w, h, Math.Max(4, Math.Min(w, h) / 90));
         for (var y = 0; y < h; y++)
         {
             var y0 = Math.Max(0, y - radius);
@@ -88,7 +91,7 @@ internal static class TextRegionDetector
             for (var x = 0; x < w; x++)
             {
                 int v = g[y * w + x];
-                if (v < t) continue;
+                if (v < t || v < localMax[y * w + x] - 6) continue;
                 // Also a little brighter than the neighbourhood: a uniformly light area (a bar, the sky) is not text.
                 var x0 = Math.Max(0, x - radius);
                 var x1 = Math.Min(w, x + radius + 1);
@@ -99,6 +102,35 @@ internal static class TextRegionDetector
             }
         }
         return any ? mask : null;
+    }
+
+    /// <summary>Maximum over a (2r+1)² square, separable.</summary>
+    public static byte[] LocalMax(ReadOnlySpan<byte> g, int w, int h, int r)
+    {
+        var tmp = new byte[w * h];
+        for (var y = 0; y < h; y++)
+        {
+            var row = y * w;
+            for (var x = 0; x < w; x++)
+            {
+                byte m = 0;
+                var x1 = Math.Min(w - 1, x + r);
+                for (var k = Math.Max(0, x - r); k <= x1; k++) if (g[row + k] > m) m = g[row + k];
+                tmp[row + x] = m;
+            }
+        }
+        var dst = new byte[w * h];
+        for (var y = 0; y < h; y++)
+        {
+            var y1 = Math.Min(h - 1, y + r);
+            for (var x = 0; x < w; x++)
+            {
+                byte m = 0;
+                for (var k = Math.Max(0, y - r); k <= y1; k++) if (tmp[k * w + x] > m) m = tmp[k * w + x];
+                dst[y * w + x] = m;
+            }
+        }
+        return dst;
     }
 
     /// <summary>
