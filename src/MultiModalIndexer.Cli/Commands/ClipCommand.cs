@@ -19,7 +19,7 @@ public sealed class ClipCommand : ICliCommand
 
     private static Command Tokenize()
     {
-        var text = new Argument<string?>("text") { Description = "Text to tokenize (omit with --file).", Arity = ArgumentArity.ZeroOrOne };
+        var text = new Argument<string[]>("text") { Description = "Text to tokenize (omit with --file); several words are joined with spaces. Text starting with '-': put it after --.", Arity = ArgumentArity.ZeroOrMore };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of ids (SOT … EOT, unpadded)." };
         var file = new Option<string?>("--file") { Description = "Tokenize each line of this UTF-8 file; one JSON array per line." };
         var vocab = new Option<string?>("--vocab") { Description = "BPE vocabulary (default: Clip:Vocabulary under models/)." };
@@ -34,12 +34,12 @@ public sealed class ClipCommand : ICliCommand
                     foreach (var line in File.ReadAllLines(f)) Console.Out.WriteLine(JsonSerializer.Serialize(tok.Tokenize(line)));
                     return 0;
                 }
-                if (pr.GetValue(text) is not { } t)
+                if (pr.GetValue(text) is not { Length: > 0 } words)
                 {
                     Console.Error.WriteLine("clip tokenize: give the TEXT to tokenize (or --file).");
                     return 2;
                 }
-                var ids = tok.Tokenize(t);
+                var ids = tok.Tokenize(string.Join(' ', words));
                 Console.Out.WriteLine(pr.GetValue(json) ? JsonSerializer.Serialize(ids) : string.Join(' ', ids));
                 return 0;
             }

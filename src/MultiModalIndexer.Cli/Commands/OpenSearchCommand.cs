@@ -4,7 +4,7 @@ using MultiModalIndexer.Stores.OpenSearch;
 namespace MultiModalIndexer.Cli.Commands;
 
 /// <summary>
-/// `./mmi opensearch schema|health|import-dashboards|register-embedder`: one-off cluster set-up.
+/// `./mmi opensearch schema|reindex|health|import-dashboards|register-embedder`: one-off cluster set-up.
 /// Connection options default to MMI__Store__OpenSearch__* (then OPENSEARCH_URL/USERNAME/PASSWORD/CA).
 /// </summary>
 public sealed class OpenSearchCommand : ICliCommand
@@ -37,6 +37,18 @@ public sealed class OpenSearchCommand : ICliCommand
             CliJson.Write(new { ok = true, prefix = opts.IndexPrefix, engine = opts.KnnEngine });
         }));
         cmd.Subcommands.Add(schema);
+
+        var toVersion = new Option<int>("--to-version") { Description = "Index version to move to, e.g. 2 (mmi-segments-v2).", Required = true };
+        var reindex = new Command("reindex", "Zero-downtime move into new versioned indices: write alias first, _reindex, then read alias atomically.");
+        reindex.Options.Add(toVersion);
+        reindex.SetAction((p, ct) => Run(p, async (opts, http) =>
+        {
+            await using var store = new OpenSearchStore(opts, http);
+            await store.EnsureSchemaAsync(ct);
+            await store.ReindexAsync(p.GetValue(toVersion), ct);
+            CliJson.Write(new { ok = true, version = p.GetValue(toVersion) });
+        }));
+        cmd.Subcommands.Add(reindex);
 
         var health = new Command("health", "Cluster health and store counts.");
         health.SetAction((p, ct) => Run(p, async (opts, http) =>

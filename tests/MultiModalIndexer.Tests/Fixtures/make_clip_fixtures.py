@@ -11,6 +11,7 @@ product's job.
 Written (run with Debian /usr/bin/python3: python3-onnx + python3-numpy):
   fixture-image-xenova.onnx   pixel_values float[N,3,224,224] -> image_embeds float[N,512]
   fixture-image-openai.onnx   input float[1,3,224,224]        -> output float[1,512]
+  fixture-image-fixed2.onnx   pixel_values float[2,3,224,224] -> image_embeds float[2,512] (fixed batch 2)
   fixture-text-xenova.onnx    input_ids int64[N,S], attention_mask int64[N,S] -> text_embeds float[N,512]
   fixture-text-openai.onnx    input int32[1,77]               -> output float[1,512]
   fixture-text-states.onnx    input_ids int32[N,S]            -> last_hidden_state float[N,S,512] (causal
@@ -148,6 +149,7 @@ def main():
         assert name + "</w>" in vocab, name
     image_model(os.path.join(out, "fixture-image-xenova.onnx"), "pixel_values", "image_embeds", "batch", "xenova")
     image_model(os.path.join(out, "fixture-image-openai.onnx"), "input", "output", 1, "openai")
+    image_model(os.path.join(out, "fixture-image-fixed2.onnx"), "pixel_values", "image_embeds", 2, "xenova-fixed-batch-2")
     text_model(os.path.join(out, "fixture-text-xenova.onnx"), vocab, "input_ids", TensorProto.INT64, "text_embeds", ["batch", "sequence"], True, "xenova")
     text_model(os.path.join(out, "fixture-text-openai.onnx"), vocab, "input", TensorProto.INT32, "output", [1, 77], False, "openai")
     text_states_model(os.path.join(out, "fixture-text-states.onnx"), vocab)

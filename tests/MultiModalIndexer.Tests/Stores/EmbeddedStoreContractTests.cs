@@ -118,6 +118,6 @@ public class EmbeddedTextBudgetTests : IAsyncLifetime
         Assert.Equal(["budget-0", "budget-2", "budget-3"], await Find("common rare other")); // 5 more rows would exceed 3
 
     [Fact]
-    public async Task OnlyCommonTerm_StillSearched() =>
-        Assert.Equal(5, (await Find("common")).Count); // at least one term is always kept
+    public async Task OnlyCommonTerm_ScoresItsNewestMatchesWithinBudget() =>
+        Assert.Equal(["budget-2", "budget-3", "budget-4"], await Find("common")); // 5 matches, budget 3: newest 3
 }

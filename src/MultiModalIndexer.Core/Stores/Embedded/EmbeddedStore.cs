@@ -65,40 +65,48 @@ public sealed class EmbeddedStore : ISegmentStore
             if (_schemaReady) return;
             Directory.CreateDirectory(Path.GetDirectoryName(_databasePath)!);
             var conn = new SqliteConnection(_connectionString);
-            await conn.OpenAsync(ct);
-            Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;");
-            using (var tx = conn.BeginTransaction())
+            try
             {
-                Exec(conn, """
-                    CREATE TABLE IF NOT EXISTS schema_info(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-                    CREATE TABLE IF NOT EXISTS videos(
-                        id TEXT PRIMARY KEY NOT NULL,
-                        source_path TEXT NOT NULL, storage TEXT NOT NULL, file_name TEXT NOT NULL, title TEXT NOT NULL,
-                        duration REAL NOT NULL, segment_count INTEGER NOT NULL, transcript TEXT NOT NULL, language TEXT,
-                        indexed_at INTEGER NOT NULL, media TEXT, model_versions TEXT NOT NULL, mean_vector BLOB);
-                    CREATE INDEX IF NOT EXISTS videos_by_path ON videos(source_path, id);
-                    CREATE TABLE IF NOT EXISTS segments(
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                        id TEXT NOT NULL UNIQUE, video_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
-                        source_path TEXT NOT NULL, storage TEXT NOT NULL, file_name TEXT NOT NULL, title TEXT NOT NULL,
-                        start_s REAL NOT NULL, end_s REAL NOT NULL, keyframe_times TEXT NOT NULL, thumbnail_ref TEXT,
-                        transcript TEXT NOT NULL, utterances TEXT NOT NULL, ocr_text TEXT NOT NULL, language TEXT,
-                        media TEXT, indexed_at INTEGER NOT NULL, model_versions TEXT NOT NULL, vector BLOB);
-                    CREATE INDEX IF NOT EXISTS segments_by_video ON segments(video_id, ordinal);
-                    CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
-                        title, transcript, ocr, content='', contentless_delete=1,
-                        tokenize='unicode61 remove_diacritics 2');
-                    CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts_vocab USING fts5vocab('segments_fts', 'row');
-                    """, tx);
-                Exec(conn, FormattableString.Invariant($"INSERT INTO segments_fts(segments_fts, rank) VALUES('rank', 'bm25({TitleBoost}, {TranscriptBoost}, {OcrBoost})');"), tx);
-                var cmd = conn.CreateCommand();
-                cmd.Transaction = tx;
-                cmd.CommandText = "INSERT INTO schema_info(key, value) VALUES('version', $v) ON CONFLICT(key) DO NOTHING; SELECT value FROM schema_info WHERE key='version';";
-                cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                var version = Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-                if (version != SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                    throw new InvalidOperationException($"{_databasePath} has schema version {version}; this build reads version {SchemaVersion}. Re-index into a new file.");
-                tx.Commit();
+                await conn.OpenAsync(ct);
+                Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;");
+                using (var tx = conn.BeginTransaction())
+                {
+                    Exec(conn, """
+                        CREATE TABLE IF NOT EXISTS schema_info(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                        CREATE TABLE IF NOT EXISTS videos(
+                            id TEXT PRIMARY KEY NOT NULL,
+                            source_path TEXT NOT NULL, storage TEXT NOT NULL, file_name TEXT NOT NULL, title TEXT NOT NULL,
+                            duration REAL NOT NULL, segment_count INTEGER NOT NULL, transcript TEXT NOT NULL, language TEXT,
+                            indexed_at INTEGER NOT NULL, media TEXT, model_versions TEXT NOT NULL, mean_vector BLOB);
+                        CREATE INDEX IF NOT EXISTS videos_by_path ON videos(source_path, id);
+                        CREATE TABLE IF NOT EXISTS segments(
+                            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                            id TEXT NOT NULL UNIQUE, video_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
+                            source_path TEXT NOT NULL, storage TEXT NOT NULL, file_name TEXT NOT NULL, title TEXT NOT NULL,
+                            start_s REAL NOT NULL, end_s REAL NOT NULL, keyframe_times TEXT NOT NULL, thumbnail_ref TEXT,
+                            transcript TEXT NOT NULL, utterances TEXT NOT NULL, ocr_text TEXT NOT NULL, language TEXT,
+                            media TEXT, indexed_at INTEGER NOT NULL, model_versions TEXT NOT NULL, vector BLOB);
+                        CREATE INDEX IF NOT EXISTS segments_by_video ON segments(video_id, ordinal);
+                        CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
+                            title, transcript, ocr, content='', contentless_delete=1,
+                            tokenize='unicode61 remove_diacritics 2');
+                        CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts_vocab USING fts5vocab('segments_fts', 'row');
+                        """, tx);
+                    Exec(conn, FormattableString.Invariant($"INSERT INTO segments_fts(segments_fts, rank) VALUES('rank', 'bm25({TitleBoost}, {TranscriptBoost}, {OcrBoost})');"), tx);
+                    var cmd = conn.CreateCommand();
+                    cmd.Transaction = tx;
+                    cmd.CommandText = "INSERT INTO schema_info(key, value) VALUES('version', $v) ON CONFLICT(key) DO NOTHING; SELECT value FROM schema_info WHERE key='version';";
+                    cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    var version = Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+                    if (version != SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                        throw new InvalidOperationException($"{_databasePath} has schema version {version}; this build reads version {SchemaVersion}. Re-index into a new file.");
+                    tx.Commit();
+                }
+            }
+            catch
+            {
+                await conn.DisposeAsync(); // no half-opened writer left behind
+                throw;
             }
             _writer = conn;
             _schemaReady = true;
@@ -500,22 +508,13 @@ public sealed class EmbeddedStore : ISegmentStore
 
         ct.ThrowIfCancellationRequested();
         List<SubQueryHit<long>>? textHits = null, vectorHits = null;
-        // The two sub-queries are independent: the scan runs on a pool thread while FTS5 runs here.
-        Task<List<SubQueryHit<long>>>? vectorTask = null;
+        // Sequential on purpose: the scan already spreads over the cores, and handing one sub-query to
+        // another thread only added scheduling latency when the machine was busy (measured).
+        if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter, _docFreq, _options.MaxScoredTextRows);
+        ct.ThrowIfCancellationRequested();
         if (v.HasVector)
-        {
-            var qv = queryVector!;
-            vectorTask = Task.Run(() => catalog.Search(qv, k, filter, excludeSeq, _options.RescoreCandidates)
-                .Select(h => new SubQueryHit<long>(h.Seq, HybridFusion.KnnInnerProductScore(h.Dot))).ToList(), ct);
-        }
-        try
-        {
-            if (v.HasText) textHits = TextQuery(conn, catalog, v.Terms, k, filter, _docFreq, _options.MaxScoredTextRows);
-        }
-        finally
-        {
-            if (vectorTask is not null) vectorHits = await vectorTask;
-        }
+            vectorHits = catalog.Search(queryVector!, k, filter, excludeSeq, _options.RescoreCandidates)
+                .Select(h => new SubQueryHit<long>(h.Seq, HybridFusion.KnnInnerProductScore(h.Dot))).ToList();
         ct.ThrowIfCancellationRequested();
 
         List<FusedHit<long>> fused;
@@ -548,15 +547,16 @@ public sealed class EmbeddedStore : ISegmentStore
     // Text budget (EmbeddedStoreOptions.MaxScoredTextRows): FTS5 scores every row that matches
     // before sorting, so a query made only of very common terms would cost O(matches). When the OR of
     // all terms exceeds the budget, the most frequent terms are dropped from the MATCH (rarest kept, at
-    // least one), like Lucene's common-terms cutoff: frequent terms carry little IDF. BM25 is exact
-    // whenever the whole query fits the budget.
+    // least one), like Lucene's common-terms cutoff: frequent terms carry little IDF. When even the
+    // rarest term alone matches more rows than the budget (a very common word), only its newest
+    // `budget` matches are scored. BM25 is exact whenever the whole query fits the budget.
 
     /// <summary>BM25 over the analysed columns: quoted terms OR-ed, so no user text reaches FTS5 syntax.</summary>
     private static List<SubQueryHit<long>> TextQuery(SqliteConnection conn, SegmentCatalog catalog, IReadOnlyList<string> terms, int k, SlotFilter filter,
         System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq, long budget)
     {
         if (terms.Count == 0) return [];
-        var used = SelectTerms(conn, terms, docFreq, budget);
+        var (used, rows) = SelectTerms(conn, terms, docFreq, budget);
         if (used.Count == 0) return [];
         var match = new StringBuilder();
         foreach (var t in used)
@@ -565,11 +565,21 @@ public sealed class EmbeddedStore : ISegmentStore
             match.Append('"').Append(t.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
         }
         using var cmd = conn.CreateCommand();
+        cmd.Parameters.AddWithValue("$q", match.ToString());
+        if (rows > budget)
+        {
+            // One very common term: score only its newest `budget` matches (rank = bm25 per row), sort here.
+            cmd.CommandText = "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH $q ORDER BY rowid DESC LIMIT $budget";
+            cmd.Parameters.AddWithValue("$budget", budget);
+            List<SubQueryHit<long>> capped;
+            using (var cr = cmd.ExecuteReader()) capped = Rows(cr).ToList();
+            capped.Sort((a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : b.Id.CompareTo(a.Id));
+            return catalog.FilterHits(capped, filter, k);
+        }
         // Without filters the LIMIT lets FTS5 keep only the top k while ranking.
         cmd.CommandText = filter.IsEmpty
             ? "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH $q ORDER BY rank LIMIT $k"
             : "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH $q ORDER BY rank";
-        cmd.Parameters.AddWithValue("$q", match.ToString());
         cmd.Parameters.AddWithValue("$k", k);
         using var r = cmd.ExecuteReader();
         return catalog.FilterHits(Rows(r), filter, k);
@@ -581,7 +591,7 @@ public sealed class EmbeddedStore : ISegmentStore
     }
 
     /// <summary>Terms present in the index, rarest first, within the budget of scored rows.</summary>
-    internal static List<string> SelectTerms(SqliteConnection conn, IReadOnlyList<string> terms,
+    internal static (List<string> Terms, long Rows) SelectTerms(SqliteConnection conn, IReadOnlyList<string> terms,
         System.Collections.Concurrent.ConcurrentDictionary<string, long> docFreq, long budget)
     {
         var df = new List<(string Term, long Docs)>(terms.Count);
@@ -616,7 +626,7 @@ public sealed class EmbeddedStore : ISegmentStore
             used.Add(term);
             sum += docs;
         }
-        return used;
+        return (used, sum);
     }
 
     private static Dictionary<long, SegmentDocument> FetchSegments(SqliteConnection conn, List<long> seqs)

@@ -13,15 +13,16 @@ public sealed class EmbeddedStoreOptions
     public int RescoreCandidates { get; set; } = 400;
     /// <summary>
     /// At most this many matching rows are BM25-scored per text query (FTS5 scores every match before
-    /// sorting). Over budget, the most frequent query terms are left out of the match, rarest kept.
+    /// sorting). Over budget, the most frequent query terms are left out of the match, rarest kept;
+    /// a single term over budget has only its newest matches scored.
     /// </summary>
-    public long MaxScoredTextRows { get; set; } = 20_000;
+    public long MaxScoredTextRows { get; set; } = 10_000;
 
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(Path)) yield return "Store:Embedded:Path must name the SQLite file (e.g. index.db).";
         else if (Path.IndexOfAny(System.IO.Path.GetInvalidPathChars()) >= 0) yield return $"Store:Embedded:Path '{Path}' contains characters not allowed in a path.";
         if (RescoreCandidates is < 10 or > 100_000) yield return "Store:Embedded:RescoreCandidates must be between 10 and 100000.";
-        if (MaxScoredTextRows < 1) yield return "Store:Embedded:MaxScoredTextRows must be at least 1 (default 20000).";
+        if (MaxScoredTextRows < 1) yield return "Store:Embedded:MaxScoredTextRows must be at least 1 (default 10000).";
     }
 }

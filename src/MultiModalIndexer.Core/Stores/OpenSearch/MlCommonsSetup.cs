@@ -35,7 +35,13 @@ public sealed class MlCommonsSetup(OpenSearchOptions options, HttpClient http, I
 
         // 1. Allow ml-commons to call the daemon (only that endpoint; private IPs are typical in compose/k8s).
         var settings = JsonSerializer.Deserialize(OpenSearchMappings.ReadText("ml-commons/cluster-settings.json", options.MappingsPath), J.ClusterSettingsRequest)!;
-        settings.Persistent["plugins.ml_commons.trusted_connector_endpoints_regex"] = new JsonArray("^" + Regex.Escape(embedUrl) + "$");
+        // The setting replaces the cluster's list: keep the file's patterns (add other connectors' endpoints there)
+        // and add this daemon's exact endpoint.
+        const string trusted = "plugins.ml_commons.trusted_connector_endpoints_regex";
+        var patterns = (settings.Persistent.GetValueOrDefault(trusted) as JsonArray)?.Select(x => (string?)x).OfType<string>().ToList() ?? [];
+        var daemonPattern = "^" + Regex.Escape(embedUrl) + "$";
+        if (!patterns.Contains(daemonPattern)) patterns.Add(daemonPattern);
+        settings.Persistent[trusted] = new JsonArray(patterns.Select(p => (JsonNode?)JsonValue.Create(p)).ToArray());
         await _transport.SendJsonAsync(HttpMethod.Put, "_cluster/settings", null, settings, J.ClusterSettingsRequest, J.AcknowledgedResult, ct).ConfigureAwait(false);
 
         // 2. Connector.

@@ -296,6 +296,37 @@ internal sealed class AliasAdd
 
 internal sealed record AliasRemove(string Index, string Alias);
 
+// ---------- reindex ----------
+
+internal sealed class ReindexBody
+{
+    public required ReindexSource Source { get; init; }
+    public required ReindexDest Dest { get; init; }
+    public string? Conflicts { get; init; }
+}
+
+internal sealed record ReindexSource(string Index);
+
+internal sealed class ReindexDest
+{
+    public required string Index { get; init; }
+    public string? OpType { get; init; }
+}
+
+internal sealed class ReindexResult
+{
+    public long Total { get; init; }
+    public long Created { get; init; }
+    public long Updated { get; init; }
+    public long VersionConflicts { get; init; }
+    public List<JsonElement>? Failures { get; init; }
+}
+
+internal sealed class IndexAliases
+{
+    public Dictionary<string, JsonElement> Aliases { get; init; } = [];
+}
+
 // ---------- search pipelines (mappings/search-pipelines/*.json) ----------
 
 internal sealed class SearchPipeline
@@ -406,6 +437,9 @@ internal sealed class MlTaskResult
 [JsonSerializable(typeof(AcknowledgedResult))]
 [JsonSerializable(typeof(AliasActions))]
 [JsonSerializable(typeof(SearchPipeline))]
+[JsonSerializable(typeof(ReindexBody))]
+[JsonSerializable(typeof(ReindexResult))]
+[JsonSerializable(typeof(Dictionary<string, IndexAliases>))]
 [JsonSerializable(typeof(ConnectorCreateRequest))]
 [JsonSerializable(typeof(ModelRegisterRequest))]
 [JsonSerializable(typeof(ClusterSettingsRequest))]

@@ -54,8 +54,10 @@ internal sealed class OpenSearchNames(string prefix)
 
     public string SegmentsTemplate => $"{prefix}-segments";
     public string VideosTemplate => $"{prefix}-videos";
-    public string SegmentsIndex => $"{prefix}-segments-v{SchemaVersion}";
-    public string VideosIndex => $"{prefix}-videos-v{SchemaVersion}";
+    public string SegmentsIndex => SegmentsIndexV(SchemaVersion);
+    public string VideosIndex => VideosIndexV(SchemaVersion);
+    public string SegmentsIndexV(int version) => $"{prefix}-segments-v{version}";
+    public string VideosIndexV(int version) => $"{prefix}-videos-v{version}";
     public string SegmentsPattern => $"{prefix}-segments-v*";
     public string VideosPattern => $"{prefix}-videos-v*";
     /// <summary>Read aliases: searches and gets go here.</summary>
@@ -64,6 +66,9 @@ internal sealed class OpenSearchNames(string prefix)
     /// <summary>Write aliases (is_write_index): bulk writes go here, so a reindex can flip writes separately.</summary>
     public string SegmentsWrite => $"{prefix}-segments-write";
     public string VideosWrite => $"{prefix}-videos-write";
+    /// <summary>Deletes target read and write alias: during a re-index they name different indices.</summary>
+    public string SegmentsAll => $"{Segments},{SegmentsWrite}";
+    public string VideosAll => $"{Videos},{VideosWrite}";
     public string HybridPipeline => $"{prefix}-hybrid";
     public string RrfPipeline => $"{prefix}-rrf";
 

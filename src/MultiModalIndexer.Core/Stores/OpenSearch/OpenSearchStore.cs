@@ -41,18 +41,18 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
         await PutJsonAsync($"_index_template/{Names.SegmentsTemplate}", _schema.SegmentsTemplate(), ct).ConfigureAwait(false);
         await PutJsonAsync($"_index_template/{Names.VideosTemplate}", _schema.VideosTemplate(), ct).ConfigureAwait(false);
 
-        foreach (var index in new[] { Names.SegmentsIndex, Names.VideosIndex })
-            if (!await _transport.ExistsAsync(index, ct).ConfigureAwait(false))
-                await CreateIndexAsync(index, ct).ConfigureAwait(false);
-
-        // Aliases are only added when missing: after a re-index they point at a newer version, which must not be undone.
+        // Aliases are only added when missing: after a re-index they point at a newer version, which must not be
+        // undone, and no index of the configured version is created next to it.
         var actions = new List<AliasAction>();
         foreach (var (index, read, write) in new[] { (Names.SegmentsIndex, Names.Segments, Names.SegmentsWrite), (Names.VideosIndex, Names.Videos, Names.VideosWrite) })
         {
-            if (!await _transport.ExistsAsync($"_alias/{read}", ct).ConfigureAwait(false))
-                actions.Add(new AliasAction { Add = new AliasAdd { Index = index, Alias = read } });
-            if (!await _transport.ExistsAsync($"_alias/{write}", ct).ConfigureAwait(false))
-                actions.Add(new AliasAction { Add = new AliasAdd { Index = index, Alias = write, IsWriteIndex = true } });
+            var hasRead = await _transport.ExistsAsync($"_alias/{read}", ct).ConfigureAwait(false);
+            var hasWrite = await _transport.ExistsAsync($"_alias/{write}", ct).ConfigureAwait(false);
+            if (hasRead && hasWrite) continue;
+            if (!await _transport.ExistsAsync(index, ct).ConfigureAwait(false))
+                await CreateIndexAsync(index, ct).ConfigureAwait(false);
+            if (!hasRead) actions.Add(new AliasAction { Add = new AliasAdd { Index = index, Alias = read } });
+            if (!hasWrite) actions.Add(new AliasAction { Add = new AliasAdd { Index = index, Alias = write, IsWriteIndex = true } });
         }
         if (actions.Count > 0)
             await _transport.SendJsonAsync(HttpMethod.Post, "_aliases", null, new AliasActions(actions), J.AliasActions, J.AcknowledgedResult, ct).ConfigureAwait(false);
@@ -100,7 +100,7 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
                 MustNot = segments.Count > 0 ? [new Query { Ids = new IdsQuery(segments.Select(s => s.Id).ToArray()) }] : null,
             },
         };
-        await DeleteByQueryAsync(Names.Segments, keep, ct).ConfigureAwait(false);
+        await DeleteByQueryAsync(Names.SegmentsAll, keep, ct).ConfigureAwait(false);
 
         await Bulk.WriteAsync([OpenSearchBulk.IndexItem(Names.VideosWrite, video.Id, ToSource(video), J.VideoSource)],
             options.RefreshOnWrite ? "wait_for" : null, ct).ConfigureAwait(false);
@@ -132,8 +132,8 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
     {
         if (string.IsNullOrWhiteSpace(videoId)) return;
         // Segments first: a crash in between leaves a video without segments (invisible to search), never orphans.
-        await DeleteByQueryAsync(Names.Segments, new Query { Bool = new BoolQuery { Filter = [OpenSearchQueries.Term("video_id", videoId)] } }, ct).ConfigureAwait(false);
-        await DeleteByQueryAsync(Names.Videos, new Query { Bool = new BoolQuery { Filter = [OpenSearchQueries.Term("video_id", videoId)] } }, ct).ConfigureAwait(false);
+        await DeleteByQueryAsync(Names.SegmentsAll, new Query { Bool = new BoolQuery { Filter = [OpenSearchQueries.Term("video_id", videoId)] } }, ct).ConfigureAwait(false);
+        await DeleteByQueryAsync(Names.VideosAll, new Query { Bool = new BoolQuery { Filter = [OpenSearchQueries.Term("video_id", videoId)] } }, ct).ConfigureAwait(false);
     }
 
     private async Task DeleteByQueryAsync(string index, Query query, CancellationToken ct)
@@ -144,6 +144,49 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
             J.DeleteByQueryBody, J.DeleteByQueryResult, ct).ConfigureAwait(false);
         if (r.Failures is { Count: > 0 } f)
             throw new OpenSearchException($"delete-by-query on {index} left {f.Count} failure(s): {f[0].GetRawText()}");
+    }
+
+    /// <summary>
+    /// Zero-downtime move of segments and videos into version <paramref name="targetVersion"/> of the indices (after a
+    /// mapping change in mappings/): create the new index from the template, point the write alias at it (new writes
+    /// land there), copy the old index with _reindex (op_type create: documents already rewritten in the new index
+    /// win), then switch the read alias in one atomic _aliases call. Searches keep working on the old index until
+    /// the switch; deletes go to both aliases meanwhile. The old index is left for the operator to delete.
+    /// </summary>
+    public async Task ReindexAsync(int targetVersion, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetVersion, 1);
+        foreach (var (read, write, target) in new[]
+                 {
+                     (Names.Segments, Names.SegmentsWrite, Names.SegmentsIndexV(targetVersion)),
+                     (Names.Videos, Names.VideosWrite, Names.VideosIndexV(targetVersion)),
+                 })
+        {
+            var current = await _transport.SendNoBodyAsync(HttpMethod.Get, $"_alias/{read}", null, J.DictionaryStringIndexAliases, ct).ConfigureAwait(false);
+            if (current.Count != 1) throw new OpenSearchException($"alias {read} points at {current.Count} indices ({string.Join(", ", current.Keys)}); expected one.");
+            var old = current.Keys.Single();
+            if (old == target) continue;
+            if (!await _transport.ExistsAsync(target, ct).ConfigureAwait(false)) await CreateIndexAsync(target, ct).ConfigureAwait(false);
+            await _transport.SendJsonAsync(HttpMethod.Post, "_aliases", null, new AliasActions([
+                new AliasAction { Remove = new AliasRemove(old, write) },
+                new AliasAction { Add = new AliasAdd { Index = target, Alias = write, IsWriteIndex = true } },
+            ]), J.AliasActions, J.AcknowledgedResult, ct).ConfigureAwait(false);
+            var q = new Dictionary<string, string> { ["wait_for_completion"] = "true", ["refresh"] = "true" };
+            var r = await _transport.SendJsonAsync(HttpMethod.Post, "_reindex", q, new ReindexBody
+            {
+                Source = new ReindexSource(old),
+                Dest = new ReindexDest { Index = target, OpType = "create" },
+                Conflicts = "proceed",
+            }, J.ReindexBody, J.ReindexResult, ct).ConfigureAwait(false);
+            if (r.Failures is { Count: > 0 } f)
+                throw new OpenSearchException($"reindex {old} → {target} had {f.Count} failure(s); the read alias still points at {old}: {f[0].GetRawText()}");
+            await _transport.SendJsonAsync(HttpMethod.Post, "_aliases", null, new AliasActions([
+                new AliasAction { Remove = new AliasRemove(old, read) },
+                new AliasAction { Add = new AliasAdd { Index = target, Alias = read } },
+            ]), J.AliasActions, J.AcknowledgedResult, ct).ConfigureAwait(false);
+            _logger.LogInformation("Re-indexed {Old} → {Target} ({Created} copied, {Conflicts} newer in target); {Old} can be deleted",
+                old, target, r.Created, r.VersionConflicts, old);
+        }
     }
 
     /// <summary>Makes all previous writes searchable now (POST /{segments},{videos}/_refresh); tests and tools use it.</summary>

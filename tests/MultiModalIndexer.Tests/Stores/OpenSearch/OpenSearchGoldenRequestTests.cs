@@ -69,6 +69,7 @@ public sealed class OpenSearchGoldenRequestTests
         rec.Label = "stats"; await store.StatsAsync();
         rec.Label = "health"; await store.HealthAsync();
         rec.Label = "delete-video"; await store.DeleteVideoAsync(video.Id);
+        rec.Label = "reindex-v2"; await store.ReindexAsync(2);
 
         rec.Label = "ml-commons";
         var ml = new MlCommonsSetup(opts, http);
@@ -204,6 +205,7 @@ public sealed class OpenSearchGoldenRequestTests
         Assert.True(Has(r => r.Method == "PUT" && r.Path == "/_index_template/mmi-videos"), "videos template");
         Assert.True(Has(r => r.Method == "PUT" && r.Path == "/mmi-segments-v1"), "versioned index creation");
         Assert.True(Has(r => r.Method == "POST" && r.Path == "/_aliases"), "aliases");
+        Assert.True(Has(r => r.Method == "POST" && r.Path == "/_reindex"), "zero-downtime reindex");
         Assert.True(Has(r => r.Method == "PUT" && r.Path == "/_search/pipeline/mmi-hybrid"
             && r.BodyJson()!["phase_results_processors"]![0]!["normalization-processor"] is not null), "hybrid pipeline");
         Assert.True(Has(r => r.Method == "PUT" && r.Path == "/_search/pipeline/mmi-rrf"

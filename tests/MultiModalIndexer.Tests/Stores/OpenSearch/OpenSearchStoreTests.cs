@@ -122,7 +122,7 @@ public sealed class OpenSearchStoreTests
         var ids = segmentBulks.SelectMany(b => b.r.BodyJson()!.AsArray().Where(l => l!["index"] is not null).Select(l => (string)l!["index"]!["_id"]!)).ToList();
         Assert.Equal(segs.Select(s => s.Id), ids);
 
-        var delete = rec.Requests.FindIndex(r => r.Path == "/mmi-segments/_delete_by_query");
+        var delete = rec.Requests.FindIndex(r => r.Path == "/mmi-segments,mmi-segments-write/_delete_by_query");
         Assert.True(delete > segmentBulks[^1].i, "stale segments are deleted after all new segments are written");
         var videoBulk = bulks[^1];
         Assert.True(videoBulk.i > delete, "the video document (commit marker) is written last");
@@ -333,6 +333,27 @@ public sealed class OpenSearchStoreTests
         await store.EnsureSchemaAsync();
         Assert.DoesNotContain(rec.Requests, r => r.Path == "/_aliases" || r.Path == "/mmi-segments-v1" && r.Method == "PUT");
         Assert.Equal(4, rec.Requests.Count(r => r.Method == "PUT")); // 2 templates + 2 pipelines, always refreshed
+    }
+
+    [Fact]
+    public async Task Reindex_moves_writes_first_copies_without_overwriting_then_switches_reads_atomically()
+    {
+        var (store, rec, http) = Create();
+        using var _ = http;
+        await store.ReindexAsync(2);
+        var seg = rec.Requests.TakeWhile(r => !(r.Path == "/_alias/mmi-videos")).Select(r => $"{r.Method} {r.Path}").ToList();
+        Assert.Equal(["GET /_alias/mmi-segments", "HEAD /mmi-segments-v2", "PUT /mmi-segments-v2", "POST /_aliases", "POST /_reindex", "POST /_aliases"], seg);
+        var writeSwap = rec.Requests[3].BodyJson()!["actions"]!.AsArray();
+        Assert.Equal("mmi-segments-write", (string?)writeSwap[0]!["remove"]!["alias"]);
+        Assert.True((bool)writeSwap[1]!["add"]!["is_write_index"]!);
+        var reindex = rec.Requests[4];
+        Assert.Equal("true", reindex.Query["wait_for_completion"]);
+        Assert.Equal("create", (string?)reindex.BodyJson()!["dest"]!["op_type"]);
+        Assert.Equal("mmi-segments-v1", (string?)reindex.BodyJson()!["source"]!["index"]);
+        var readSwap = rec.Requests[5].BodyJson()!["actions"]!.AsArray();
+        Assert.Equal(("mmi-segments-v1", "mmi-segments"), ((string)readSwap[0]!["remove"]!["index"]!, (string)readSwap[0]!["remove"]!["alias"]!));
+        Assert.Equal(("mmi-segments-v2", "mmi-segments"), ((string)readSwap[1]!["add"]!["index"]!, (string)readSwap[1]!["add"]!["alias"]!));
+        Assert.Contains(rec.Requests, r => r.Path == "/mmi-videos-v2" && r.Method == "PUT");
     }
 
     [Fact]

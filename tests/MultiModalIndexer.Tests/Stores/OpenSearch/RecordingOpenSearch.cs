@@ -90,6 +90,10 @@ internal sealed class RecordingOpenSearch : HttpMessageHandler
                 return Json(HttpStatusCode.OK, ack);
             case "PUT" when seg.Length == 1:
                 return Json(HttpStatusCode.OK, new JsonObject { ["acknowledged"] = true, ["shards_acknowledged"] = true, ["index"] = seg[0] });
+            case "GET" when seg.Length == 2 && seg[0] == "_alias":
+                return Json(HttpStatusCode.OK, new JsonObject { [seg[1] + "-v1"] = new JsonObject { ["aliases"] = new JsonObject { [seg[1]] = new JsonObject() } } });
+            case "POST" when seg[0] == "_reindex":
+                return Json(HttpStatusCode.OK, new JsonObject { ["took"] = 4, ["timed_out"] = false, ["total"] = 3, ["created"] = 3, ["updated"] = 0, ["version_conflicts"] = 0, ["failures"] = new JsonArray() });
             case "POST" when seg[0] == "_aliases":
                 return Json(HttpStatusCode.OK, ack);
             case "POST" when seg[0] == "_bulk":
@@ -150,9 +154,14 @@ internal sealed class RecordingOpenSearch : HttpMessageHandler
         var b = r.BodyJson()!["query"]!["bool"]!;
         var videoId = (string)b["filter"]![0]!["term"]!["video_id"]!["value"]!;
         var keep = b["must_not"]?[0]?["ids"]?["values"]?.AsArray().Select(x => (string)x!).ToHashSet() ?? [];
-        var docs = Docs(index);
-        var gone = docs.Where(kv => (string?)kv.Value["video_id"] == videoId && !keep.Contains(kv.Key)).Select(kv => kv.Key).ToList();
-        foreach (var id in gone) docs.Remove(id);
+        var gone = new List<string>();
+        foreach (var name in index.Split(',').Select(ReadAlias).Distinct())
+        {
+            var docs = Docs(name);
+            var ids = docs.Where(kv => (string?)kv.Value["video_id"] == videoId && !keep.Contains(kv.Key)).Select(kv => kv.Key).ToList();
+            foreach (var id in ids) docs.Remove(id);
+            gone.AddRange(ids);
+        }
         return Json(HttpStatusCode.OK, new JsonObject { ["took"] = 2, ["timed_out"] = false, ["total"] = gone.Count, ["deleted"] = gone.Count, ["version_conflicts"] = 0, ["failures"] = new JsonArray() });
     }
 

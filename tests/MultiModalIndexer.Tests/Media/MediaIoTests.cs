@@ -1,0 +1,108 @@
+using MultiModalIndexer.Media;
+using MultiModalIndexer.Tests.Common;
+using static MultiModalIndexer.Tests.Media.MediaFixtures;
+
+namespace MultiModalIndexer.Tests.Media;
+
+[Collection("media")]
+public sealed class MediaIoTests
+{
+    private readonly MediaOptions _o = new();
+
+    [Fact]
+    public async Task Probe_RealClip_TypedInfo()
+    {
+        var info = await new MediaProbe(_o).ProbeAsync(Video("big_buck_bunny_0_30.webm"));
+        Assert.Contains("webm", info.Container);
+        Assert.InRange(info.Duration, 29.5, 30.5);
+        Assert.Equal((1280, 720, "vp8"), (info.Video!.Width, info.Video.Height, info.Video.Codec));
+        Assert.Equal(24, info.Video.Fps, 2);
+        Assert.False(info.Video.VariableFrameRate);
+        Assert.Equal("vorbis", info.Audio!.Codec);
+        await AssertNoChildToolsAsync();
+    }
+
+    [Fact]
+    public async Task Probe_RotationMetadata_SizeSwapped_AndFramesComeOutRotated()
+    {
+        var src = await LavfiAsync("rot_src.mp4", "testsrc2=s=320x240:r=25:d=2", "-c:v", "libx264", "-preset", "ultrafast");
+        var path = Path.Combine(Dir, "rotated.mp4");
+        if (!File.Exists(path))
+            await RunAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", src, "-c", "copy", "-metadata:s:v:0", "rotate=90", path]);
+        var info = await new MediaProbe(_o).ProbeAsync(path);
+        Assert.Contains(info.Video!.Rotation, new[] { 90, 270 });
+        Assert.Equal((240, 320), (info.Video.Width, info.Video.Height));
+        var shots = await new ShotDetector(_o).AnalyzeAsync(info);
+        var frames = await ToListAsync(new KeyframeExtractor(_o).ExtractAsync(info, shots.Segments));
+        Assert.Equal((240, 320), (frames[0].GreyWidth, frames[0].GreyHeight));
+        Assert.Equal(240 * 320, frames[0].Grey.Length);
+    }
+
+    [Fact]
+    public async Task Keyframes_OneDecode_ClipGreyAndJpegForEachKeyframe()
+    {
+        var (info, shots) = await AnalyzeAsync(await KnownEditAsync());
+        var frames = await ToListAsync(new KeyframeExtractor(_o).ExtractAsync(info, shots.Segments));
+        Assert.Equal(shots.Segments.Sum(s => s.KeyframeTimes.Count), frames.Count);
+        foreach (var f in frames)
+        {
+            Assert.Equal(224 * 224 * 3, f.ClipRgb.Length);
+            Assert.Equal((320, 180), (f.GreyWidth, f.GreyHeight));
+            Assert.Equal(320 * 180, f.Grey.Length);
+            Assert.True(f.ThumbnailJpeg.Length > 100 && f.ThumbnailJpeg[0] == 0xFF && f.ThumbnailJpeg[1] == 0xD8);
+        }
+        // The last segment is a flat blue card: its CLIP input is blue-dominant; the first (testsrc2) is not flat.
+        var last = frames.Last(f => f.SegmentOrdinal == shots.Segments[^1].Ordinal).ClipRgb;
+        Assert.True(last[224 * 3 * 5 + 2] > last[224 * 3 * 5] + 40, "expected a blue pixel in the colour card");
+        var first = frames.First().ClipRgb;
+        Assert.True(first.Distinct().Count() > 50);
+        await AssertNoChildToolsAsync();
+    }
+
+    [Fact]
+    public async Task Audio_16kMonoFloat_StreamedInChunks()
+    {
+        var chunks = await ToListAsync(new AudioReader(_o).ReadPcm16kMonoAsync(await KnownEditAsync()));
+        Assert.True(chunks.Count >= 13, $"{chunks.Count} chunks");
+        Assert.All(chunks.SkipLast(1), c => Assert.Equal(16000, c.Length));
+        var total = chunks.Sum(c => c.Length);
+        Assert.InRange(total, 13.5 * 16000, 14.5 * 16000);
+        var rms = Math.Sqrt(chunks[3].Average(s => (double)s * s));
+        Assert.InRange(rms, 0.05, 1.0); // a 440 Hz sine, not silence
+        var jfk = await ToListAsync(new AudioReader(_o).ReadPcm16kMonoAsync(TestPaths.SharedFile("media", "audio", "jfk.wav")));
+        Assert.InRange(jfk.Sum(c => c.Length), 10.5 * 16000, 11.5 * 16000);
+    }
+
+    [Fact]
+    public async Task Audio_VideoWithoutAudio_NoAudioStream()
+    {
+        var e = await Assert.ThrowsAsync<MediaException>(async () =>
+            await ToListAsync(new AudioReader(_o).ReadPcm16kMonoAsync(Video("testvideo.mp4"))));
+        Assert.Equal(MediaErrorKind.NoAudioStream, e.Kind);
+    }
+
+    [Fact]
+    public async Task StillImage_ClipInputAndGrey()
+    {
+        var reader = new StillImageReader(_o);
+        var astronaut = TestPaths.SharedFile("media", "images", "skimage", "astronaut.png");
+        var rgb = await reader.ReadClipRgbAsync(astronaut);
+        Assert.Equal(224 * 224 * 3, rgb.Length);
+        var (grey, w, h) = await reader.ReadGreyAsync(astronaut);
+        Assert.Equal((512, 512), (w, h));
+        Assert.Equal(512 * 512, grey.Length);
+        var (_, w2, h2) = await reader.ReadGreyAsync(TestPaths.SharedFile("media", "images", "darknet", "kite.jpg"), 1000);
+        Assert.Equal(1000, Math.Max(w2, h2));
+        var text = Path.Combine(TestPaths.NewScratchDir("still"), "notes.png");
+        await File.WriteAllTextAsync(text, "just text, not a picture\n");
+        await Assert.ThrowsAsync<MediaException>(() => reader.ReadClipRgbAsync(text));
+        await AssertNoChildToolsAsync();
+    }
+
+    internal static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        await foreach (var x in items) list.Add(x);
+        return list;
+    }
+}
