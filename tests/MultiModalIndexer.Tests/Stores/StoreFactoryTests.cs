@@ -43,3 +43,19 @@ public class StoreFactoryTests
         Assert.Throws<ArgumentException>(() => new EmbeddedStore("/tmp/x.db", new EmbeddedStoreOptions { MaxScoredTextRows = 0 }));
     }
 }
+
+public class EmbeddedStoreFailureTests
+{
+    [Fact]
+    public async Task NotADatabase_IsReportedUnhealthy_AndWritesFailClearly()
+    {
+        var path = Path.Combine(TestPaths.NewScratchDir("corrupt"), "index.db");
+        await File.WriteAllTextAsync(path, new string('x', 8192));
+        await using var store = new EmbeddedStore(path, new EmbeddedStoreOptions());
+        var health = await store.HealthAsync();
+        Assert.False(health.Healthy);
+        Assert.Contains(path, health.Detail);
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => store.EnsureSchemaAsync());
+        Assert.Equal(new string('x', 8192), await File.ReadAllTextAsync(path)); // untouched
+    }
+}

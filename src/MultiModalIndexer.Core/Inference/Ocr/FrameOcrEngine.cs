@@ -47,8 +47,6 @@ public sealed class FrameOcrEngine : IOcrEngine
 
     internal static string VersionString(OcrOptions o) => $"tesseract-{TesseractEngine.Version}:{o.Languages}:{PipelineVersion}";
 
-    /// <summary>Internal knobs for evaluation (crop style); the defaults are the tuned pipeline.</summary>
-    internal bool CropFromGrey { get; set; }
 
     public OcrResult Recognize(GreyImage image)
     {
@@ -67,14 +65,22 @@ public sealed class FrameOcrEngine : IOcrEngine
         masks.Add((MaskKind.LightContrast, TextPolarity.LightOnDark, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.LightOnDark, radius)));
         masks.Add((MaskKind.DarkContrast, TextPolarity.DarkOnLight, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.DarkOnLight, radius)));
         var regions = new List<(TextRegion Region, byte[] Mask)>();
+        var pageLike = false;
         var maxStroke = Math.Max(6, Math.Min(w, h) / 40);
         foreach (var (kind, polarity, mask) in masks)
         {
             TextRegionDetector.KeepThinStrokes(mask, w, h, maxStroke);
             if (DumpDir is not null) Dump($"mask-{kind}", mask.Select(v => v != 0 ? (byte)0 : (byte)255).ToArray(), w, h);
             var comps = TextRegionDetector.Components(mask, w, h);
-            foreach (var r in TextRegionDetector.Lines(comps, w, h, polarity, minGlyph, _options.MaxLinesPerFrame))
+            if (DumpDir is not null) TextRegionDetector.Trace = m => File.AppendAllText(Path.Combine(DumpDir, "regions.txt"), $"{kind} {m}\n");
+            var found = TextRegionDetector.Lines(comps, w, h, polarity, minGlyph, 200);
+            if (kind == MaskKind.DarkContrast) pageLike = LooksLikePage(found, w, h);
+            foreach (var r in found.Take(_options.MaxLinesPerFrame))
                 regions.Add((r with { Mask = kind }, mask));
+            if (DumpDir is not null)
+                File.AppendAllLines(Path.Combine(DumpDir, "regions.txt"),
+                    comps.Where(c => c.H >= minGlyph && c.Top > h * 0.8).Select(c => $"{kind} comp {c}")
+                        .Concat(regions.Select(r => $"{r.Region}")));
         }
 
         var candidates = new List<Candidate>();
@@ -91,7 +97,14 @@ public sealed class FrameOcrEngine : IOcrEngine
             if (got.Count > 0 && got.Max(c => c.Confidence) >= 75) read.Add(region);
         }
 
-        return Assemble(Merge(candidates));
+        var lineResult = Assemble(Merge(candidates));
+        if (!pageLike) return lineResult;
+        // A scanned page or slide: Tesseract's own layout analysis (PSM 3) reads it in order and in
+        // context; keep it when it is at least as confident and as complete as the per-line reading.
+        var page = ReadPage(px, w, h);
+        var pageConf = page.Lines.Count == 0 ? -1 : page.Lines.Average(l => l.Confidence);
+        var lineConf = lineResult.Lines.Count == 0 ? -1 : lineResult.Lines.Average(l => l.Confidence);
+        return pageConf >= lineConf && page.Text.Length >= lineResult.Text.Length * 0.8 ? page : lineResult;
     }
 
     /// <summary>A scanned page or slide: many dark-on-light lines stacked over much of the image.</summary>
@@ -117,24 +130,44 @@ public sealed class FrameOcrEngine : IOcrEngine
 
     private readonly record struct Candidate(string Text, float Confidence, int Left, int Top, int Right, int Bottom);
 
+    /// <summary>
+    /// Reads one candidate line. First from the clean mask crop (busy backgrounds removed); when that
+    /// is not clearly good, also from the contrast-stretched grey crop (keeps anti-aliasing, which
+    /// helps small glyphs and scanned pages), and keeps the more confident reading.
+    /// </summary>
     private IEnumerable<Candidate> ReadLine(byte[] px, byte[] mask, int w, int h, TextRegion region)
     {
-        var (crop, cw, ch, scale) = CropFromGrey ? LineCrop.FromGrey(px, mask, w, h, region) : LineCrop.FromMask(mask, w, h, region);
+        var best = ReadCrop(LineCrop.FromMask(mask, w, h, region), region, w, h);
+        if (Confidence(best) < 80)
+        {
+            var grey = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, w, h);
+            if (Confidence(grey) > Confidence(best)) best = grey;
+        }
+        return best;
+    }
+
+    private static float Confidence(List<Candidate> c) => c.Count == 0 ? -1 : c.Average(x => x.Confidence);
+
+    private List<Candidate> ReadCrop((byte[] Pixels, int Width, int Height, double Scale) crop, TextRegion region, int w, int h)
+    {
+        var (pixels, cw, ch, scale) = crop;
         var (l, t, _, _) = LineCrop.PaddedBox(region, w, h);
-        var read = _tess.RecognizeLines(crop, cw, ch, cw, TesseractNative.PsmSingleLine);
+        var read = _tess.RecognizeLines(pixels, cw, ch, cw, TesseractNative.PsmSingleLine);
         if (_cjkFirst is not null && !ClearlyLatin(read))
         {
-            var alt = _cjkFirst.RecognizeLines(crop, cw, ch, cw, TesseractNative.PsmSingleLine);
+            var alt = _cjkFirst.RecognizeLines(pixels, cw, ch, cw, TesseractNative.PsmSingleLine);
             if (MeanConfidence(alt) > MeanConfidence(read) + 2) read = alt;
         }
-        if (DumpDir is not null) Dump($"crop-{region.Mask}-{region.Left}-{region.Top}-{string.Join("_", read.Select(r => r.Confidence.ToString("0")))}", crop, cw, ch);
+        if (DumpDir is not null) Dump($"crop-{region.Mask}-{region.Left}-{region.Top}-{string.Join("_", read.Select(r => r.Confidence.ToString("0")))}", pixels, cw, ch);
+        var result = new List<Candidate>();
         foreach (var line in read)
         {
             var text = OcrTextCleaner.CleanLine(line.Text);
             if (text.Length == 0) continue;
-            yield return new Candidate(text, line.Confidence,
-                l + (int)(line.Left / scale), t + (int)(line.Top / scale), l + (int)(line.Right / scale), t + (int)(line.Bottom / scale));
+            result.Add(new Candidate(text, line.Confidence,
+                l + (int)(line.Left / scale), t + (int)(line.Top / scale), l + (int)(line.Right / scale), t + (int)(line.Bottom / scale)));
         }
+        return result;
     }
 
     /// <summary>Intersection over the smaller box.</summary>

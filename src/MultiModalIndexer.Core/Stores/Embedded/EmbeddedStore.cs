@@ -65,40 +65,48 @@ public sealed class EmbeddedStore : ISegmentStore
             if (_schemaReady) return;
             Directory.CreateDirectory(Path.GetDirectoryName(_databasePath)!);
             var conn = new SqliteConnection(_connectionString);
-            await conn.OpenAsync(ct);
-            Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;");
-            using (var tx = conn.BeginTransaction())
+            try
             {
-                Exec(conn, """
-                    CREATE TABLE IF NOT EXISTS schema_info(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-                    CREATE TABLE IF NOT EXISTS videos(
-                        id TEXT PRIMARY KEY NOT NULL,
-                        source_path TEXT NOT NULL, storage TEXT NOT NULL, file_name TEXT NOT NULL, title TEXT NOT NULL,
-                        duration REAL NOT NULL, segment_count INTEGER NOT NULL, transcript TEXT NOT NULL, language TEXT,
-                        indexed_at INTEGER NOT NULL, media TEXT, model_versions TEXT NOT NULL, mean_vector BLOB);
-                    CREATE INDEX IF NOT EXISTS videos_by_path ON videos(source_path, id);
-                    CREATE TABLE IF NOT EXISTS segments(
-                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                        id TEXT NOT NULL UNIQUE, video_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
-                        source_path TEXT NOT NULL, storage TEXT NOT NULL, file_name TEXT NOT NULL, title TEXT NOT NULL,
-                        start_s REAL NOT NULL, end_s REAL NOT NULL, keyframe_times TEXT NOT NULL, thumbnail_ref TEXT,
-                        transcript TEXT NOT NULL, utterances TEXT NOT NULL, ocr_text TEXT NOT NULL, language TEXT,
-                        media TEXT, indexed_at INTEGER NOT NULL, model_versions TEXT NOT NULL, vector BLOB);
-                    CREATE INDEX IF NOT EXISTS segments_by_video ON segments(video_id, ordinal);
-                    CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
-                        title, transcript, ocr, content='', contentless_delete=1,
-                        tokenize='unicode61 remove_diacritics 2');
-                    CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts_vocab USING fts5vocab('segments_fts', 'row');
-                    """, tx);
-                Exec(conn, FormattableString.Invariant($"INSERT INTO segments_fts(segments_fts, rank) VALUES('rank', 'bm25({TitleBoost}, {TranscriptBoost}, {OcrBoost})');"), tx);
-                var cmd = conn.CreateCommand();
-                cmd.Transaction = tx;
-                cmd.CommandText = "INSERT INTO schema_info(key, value) VALUES('version', $v) ON CONFLICT(key) DO NOTHING; SELECT value FROM schema_info WHERE key='version';";
-                cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                var version = Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-                if (version != SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                    throw new InvalidOperationException($"{_databasePath} has schema version {version}; this build reads version {SchemaVersion}. Re-index into a new file.");
-                tx.Commit();
+                await conn.OpenAsync(ct);
+                Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;");
+                using (var tx = conn.BeginTransaction())
+                {
+                    Exec(conn, """
+                        CREATE TABLE IF NOT EXISTS schema_info(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                        CREATE TABLE IF NOT EXISTS videos(
+                            id TEXT PRIMARY KEY NOT NULL,
+                            source_path TEXT NOT NULL, storage TEXT NOT NULL, file_name TEXT NOT NULL, title TEXT NOT NULL,
+                            duration REAL NOT NULL, segment_count INTEGER NOT NULL, transcript TEXT NOT NULL, language TEXT,
+                            indexed_at INTEGER NOT NULL, media TEXT, model_versions TEXT NOT NULL, mean_vector BLOB);
+                        CREATE INDEX IF NOT EXISTS videos_by_path ON videos(source_path, id);
+                        CREATE TABLE IF NOT EXISTS segments(
+                            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                            id TEXT NOT NULL UNIQUE, video_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
+                            source_path TEXT NOT NULL, storage TEXT NOT NULL, file_name TEXT NOT NULL, title TEXT NOT NULL,
+                            start_s REAL NOT NULL, end_s REAL NOT NULL, keyframe_times TEXT NOT NULL, thumbnail_ref TEXT,
+                            transcript TEXT NOT NULL, utterances TEXT NOT NULL, ocr_text TEXT NOT NULL, language TEXT,
+                            media TEXT, indexed_at INTEGER NOT NULL, model_versions TEXT NOT NULL, vector BLOB);
+                        CREATE INDEX IF NOT EXISTS segments_by_video ON segments(video_id, ordinal);
+                        CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts USING fts5(
+                            title, transcript, ocr, content='', contentless_delete=1,
+                            tokenize='unicode61 remove_diacritics 2');
+                        CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts_vocab USING fts5vocab('segments_fts', 'row');
+                        """, tx);
+                    Exec(conn, FormattableString.Invariant($"INSERT INTO segments_fts(segments_fts, rank) VALUES('rank', 'bm25({TitleBoost}, {TranscriptBoost}, {OcrBoost})');"), tx);
+                    var cmd = conn.CreateCommand();
+                    cmd.Transaction = tx;
+                    cmd.CommandText = "INSERT INTO schema_info(key, value) VALUES('version', $v) ON CONFLICT(key) DO NOTHING; SELECT value FROM schema_info WHERE key='version';";
+                    cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    var version = Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+                    if (version != SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                        throw new InvalidOperationException($"{_databasePath} has schema version {version}; this build reads version {SchemaVersion}. Re-index into a new file.");
+                    tx.Commit();
+                }
+            }
+            catch
+            {
+                await conn.DisposeAsync(); // no half-opened writer left behind
+                throw;
             }
             _writer = conn;
             _schemaReady = true;

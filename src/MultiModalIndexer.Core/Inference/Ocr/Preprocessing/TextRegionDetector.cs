@@ -24,6 +24,8 @@ internal readonly record struct TextRegion(int Left, int Top, int Right, int Bot
 /// </summary>
 internal static class TextRegionDetector
 {
+    internal static Action<string>? Trace;
+
     /// <summary>Local-contrast text mask (1 = text stroke) for one polarity.</summary>
     public static byte[] ContrastMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, TextPolarity polarity, int radius)
     {
@@ -75,10 +77,13 @@ internal static class TextRegionDetector
             if (acc >= n / 1000) { p999 = v; break; }
         }
         if (p999 < 170) return null; // nothing close to white: no white caption here
-        var t = Math.Clamp(p999 - 10, 160, 245);
+        var t = Math.Clamp(p999 - 8, 160, 247);
         var mask = new byte[w * h];
         var any = false;
         var iw = w + 1;
+        // Near the caption its own strokes are the local maximum: light surroundings (a bar, a suit)
+        // a few levels darker drop out even where the frame is only limited-range video white.
+        var localMax = LocalMax(g, w, h, Math.Max(4, Math.Min(w, h) / 90));
         for (var y = 0; y < h; y++)
         {
             var y0 = Math.Max(0, y - radius);
@@ -86,7 +91,7 @@ internal static class TextRegionDetector
             for (var x = 0; x < w; x++)
             {
                 int v = g[y * w + x];
-                if (v < t) continue;
+                if (v < t || v < localMax[y * w + x] - 6) continue;
                 // Also a little brighter than the neighbourhood: a uniformly light area (a bar, the sky) is not text.
                 var x0 = Math.Max(0, x - radius);
                 var x1 = Math.Min(w, x + radius + 1);
@@ -97,6 +102,35 @@ internal static class TextRegionDetector
             }
         }
         return any ? mask : null;
+    }
+
+    /// <summary>Maximum over a (2r+1)² square, separable.</summary>
+    public static byte[] LocalMax(ReadOnlySpan<byte> g, int w, int h, int r)
+    {
+        var tmp = new byte[w * h];
+        for (var y = 0; y < h; y++)
+        {
+            var row = y * w;
+            for (var x = 0; x < w; x++)
+            {
+                byte m = 0;
+                var x1 = Math.Min(w - 1, x + r);
+                for (var k = Math.Max(0, x - r); k <= x1; k++) if (g[row + k] > m) m = g[row + k];
+                tmp[row + x] = m;
+            }
+        }
+        var dst = new byte[w * h];
+        for (var y = 0; y < h; y++)
+        {
+            var y1 = Math.Min(h - 1, y + r);
+            for (var x = 0; x < w; x++)
+            {
+                byte m = 0;
+                for (var k = Math.Max(0, y - r); k <= y1; k++) if (tmp[k * w + x] > m) m = tmp[k * w + x];
+                dst[y * w + x] = m;
+            }
+        }
+        return dst;
     }
 
     /// <summary>
@@ -234,10 +268,10 @@ internal static class TextRegionDetector
     /// <summary>Glyph-like components chained into text lines.</summary>
     public static List<TextRegion> Lines(List<Box> comps, int w, int h, TextPolarity polarity, int minGlyph, int maxLines)
     {
-        var maxGlyph = Math.Max(minGlyph + 1, h / 4);
+        var maxGlyph = Math.Max(minGlyph + 1, Math.Max(h / 4, Math.Min(h, 120))); // small images: one line may fill them
         var glyphs = comps.Where(c =>
-                c.H >= minGlyph && c.H <= maxGlyph && c.W <= w / 2 && c.Area >= 6 &&
-                c.W <= c.H * 12 && (double)c.Area / (c.W * c.H) <= 0.92)
+                c.H >= minGlyph && c.H <= maxGlyph && c.W <= w * 9 / 10 && c.Area >= 6 &&
+                c.W <= c.H * 40 && (double)c.Area / (c.W * c.H) <= 0.92)
             .OrderBy(c => c.Left).ToList();
         var n = glyphs.Count;
         if (n == 0) return [];
@@ -271,10 +305,12 @@ internal static class TextRegionDetector
         foreach (var g in groups.Values)
         {
             var heights = g.Select(c => c.H).OrderBy(v => v).ToList();
-            var med = heights[heights.Count / 2];
+            // Upper quartile, not median: a Han character breaks into many short strokes, the full glyph height is near the top.
+            var med = heights[heights.Count * 3 / 4];
             var l = g.Min(c => c.Left); var t = g.Min(c => c.Top);
             var r = g.Max(c => c.Right); var b = g.Max(c => c.Bottom);
             var lw = r - l; var lh = b - t;
+            Trace?.Invoke($"group n={g.Count} box={l},{t},{r},{b} med={med}");
             if (g.Count == 1 && (g[0].W < g[0].H * 0.5 || g[0].H < 12)) continue; // a lone stroke is not a caption
             if (g.Count == 2 && lw < med * 1.5) continue;
             if (lw < med * 0.8 || lh > med * 2.2) continue;
