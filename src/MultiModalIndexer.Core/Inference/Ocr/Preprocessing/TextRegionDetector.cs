@@ -64,7 +64,7 @@ internal static class TextRegionDetector
     /// brightest pixels of the frame while even a light photo or a light test-pattern bar stays a
     /// little darker. The threshold follows the frame's brightest level so compressed video works too.
     /// </summary>
-    public static byte[]? WhiteMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, int radius)
+    public static byte[]? WhiteMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, int radius, int belowBrightest = 8, int belowLocalMax = 6)
     {
         var hist = new int[256];
         foreach (var v in g) hist[v]++;
@@ -77,7 +77,7 @@ internal static class TextRegionDetector
             if (acc >= n / 1000) { p999 = v; break; }
         }
         if (p999 < 170) return null; // nothing close to white: no white caption here
-        var t = Math.Clamp(p999 - 8, 160, 247);
+        var t = Math.Clamp(p999 - belowBrightest, 150, 247);
         var mask = new byte[w * h];
         var any = false;
         var iw = w + 1;
@@ -91,7 +91,7 @@ internal static class TextRegionDetector
             for (var x = 0; x < w; x++)
             {
                 int v = g[y * w + x];
-                if (v < t || v < localMax[y * w + x] - 6) continue;
+                if (v < t || v < localMax[y * w + x] - belowLocalMax) continue;
                 // Also a little brighter than the neighbourhood: a uniformly light area (a bar, the sky) is not text.
                 var x0 = Math.Max(0, x - radius);
                 var x1 = Math.Min(w, x + radius + 1);
