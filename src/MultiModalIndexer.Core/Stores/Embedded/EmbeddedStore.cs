@@ -149,21 +149,16 @@ public sealed class EmbeddedStore : ISegmentStore
             using var cmd = _writer!.CreateCommand();
             cmd.CommandText = "SELECT seq, video_id, source_path, storage, language, start_s, end_s, indexed_at, vector FROM segments ORDER BY seq";
             using var reader = cmd.ExecuteReader();
-            var batch = new List<CatalogRow>(4096);
             var bytes = new byte[SegmentCatalog.Dim * sizeof(float)];
             while (reader.Read())
             {
-                float[]? vec = null;
-                if (!reader.IsDBNull(8) && reader.GetBytes(8, 0, null, 0, 0) == bytes.Length)
-                {
-                    reader.GetBytes(8, 0, bytes, 0, bytes.Length);
-                    vec = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-                }
-                batch.Add(new CatalogRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetDouble(6) - reader.GetDouble(5), reader.GetInt64(7), vec));
-                if (batch.Count == batch.Capacity) { catalog.AddRange(batch); batch.Clear(); }
+                // BLOB bytes land in one reused buffer and are copied straight into the matrix.
+                bool hasVector = !reader.IsDBNull(8) && reader.GetBytes(8, 0, null, 0, 0) == bytes.Length;
+                if (hasVector) reader.GetBytes(8, 0, bytes, 0, bytes.Length);
+                var row = new CatalogRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetDouble(6) - reader.GetDouble(5), reader.GetInt64(7), null);
+                catalog.Add(row, hasVector ? MemoryMarshal.Cast<byte, float>(bytes) : default);
             }
-            catalog.AddRange(batch);
             _catalog = catalog;
             return catalog;
         }

@@ -98,8 +98,19 @@ internal sealed class SegmentCatalog
         }
     }
 
-    private void AddLocked(CatalogRow r)
+    /// <summary>Adds one row whose vector is given as a span (the loader reads BLOBs into one buffer).</summary>
+    public void Add(CatalogRow r, ReadOnlySpan<float> vector)
     {
+        _lock.EnterWriteLock();
+        try { AddLocked(r, vector); }
+        finally { _lock.ExitWriteLock(); }
+    }
+
+    private void AddLocked(CatalogRow r) => AddLocked(r, r.Vector);
+
+    private void AddLocked(CatalogRow r, ReadOnlySpan<float> vector)
+    {
+        bool hasVector = !vector.IsEmpty;
         if (_slotBySeq.ContainsKey(r.Seq)) return;
         int slot;
         if (_free.Count > 0) slot = _free.Pop();
@@ -115,15 +126,15 @@ internal sealed class SegmentCatalog
         }
         var row = _chunks[slot / ChunkRows].AsSpan(slot % ChunkRows * Dim, Dim);
         float scale = 1f;
-        if (r.Vector is not null)
+        if (hasVector)
         {
-            r.Vector.CopyTo(row);
+            vector.CopyTo(row);
             if (_quantize) scale = Int8Vectors.Quantize(row, _qchunks[slot / ChunkRows].AsSpan(slot % ChunkRows * Dim, Dim));
         }
         else row.Clear();
         _meta[slot] = new SlotMeta
         {
-            Seq = r.Seq, HasVector = r.Vector is not null, QuantScale = scale, VideoId = r.VideoId, SourcePath = r.SourcePath,
+            Seq = r.Seq, HasVector = hasVector, QuantScale = scale, VideoId = r.VideoId, SourcePath = r.SourcePath,
             Storage = r.Storage, Language = r.Language, Duration = r.Duration, IndexedAtMs = r.IndexedAtMs,
         };
         _slotBySeq[r.Seq] = slot;
