@@ -22,7 +22,7 @@ internal static class ServeSupport
             Console.Error.WriteLine(e.Message);
             return null;
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or NotImplementedException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
         {
             // Composition validates its sections and throws with what to fix.
             Console.Error.WriteLine($"Cannot start the daemon: {e.Message}");

@@ -52,7 +52,6 @@ internal static class SpeechCli
             MediaException m => (2, m.Message),
             SpeechException s => (3, s.Message),
             ArgumentException a => (2, a.Message),
-            NotImplementedException => (4, "audio decoding is not available in this build (the media stage's AudioReader is not merged yet)"),
             _ => (1, e.Message),
         };
         Console.Error.WriteLine($"{verb}: {message}");

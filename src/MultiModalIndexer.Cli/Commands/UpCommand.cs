@@ -101,7 +101,7 @@ public sealed class UpCommand : ICliCommand
     private static IndexingStatus? SafeStatus(IIndexingBackend backend)
     {
         try { return backend.Status; }
-        catch (Exception e) when (e is InvalidOperationException or NotImplementedException) { return null; }
+        catch (InvalidOperationException) { return null; }
     }
 
     private static void Update(ProgressTask files, ProgressTask current, IndexingStatus? s)
