@@ -89,7 +89,7 @@ public sealed class ShotDetectionOptions
     public int GradualDarkMargin { get; set; } = 0;
     public double[] GradualHalfWidthsSeconds { get; set; } = [0.2, 0.35, 0.5, 0.75, 1.0];
     /// <summary>A cut near a dissolve whose total change is this many times the cut's jump is part of the dissolve.</summary>
-    public double DissolveOverCutFactor { get; set; } = 2.5;
+    public double DissolveOverCutFactor { get; set; } = 4.0;
     /// <summary>No other boundary within this many seconds of a dissolve.</summary>
     public double DissolveMergeSeconds { get; set; } = 1.0;
 
