@@ -39,13 +39,6 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
             c1[i] = ContentBetween(frames, i);
         }
 
-        if (Environment.GetEnvironmentVariable("MMI_SHOTS_DUMP") is { Length: > 0 } dump)
-        {
-            var range = dump.Split('-').Select(double.Parse).ToArray();
-            for (var i = 1; i < n; i++)
-                if (frames[i].Time >= range[0] && frames[i].Time <= range[1])
-                    Console.Error.WriteLine($"  f {frames[i].Time:0.000} d1 {d1[i]:0.000} c1 {c1[i]:0.0} luma {frames[i].Luma:0.0} d2 {Dist(frames, i - 2, i):0.000}");
-        }
         var dark = new bool[n];
         for (var i = 0; i < n; i++) dark[i] = frames[i].Luma < o.BlackLuma;
 
@@ -170,8 +163,6 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
             }
         }
 
-        if (Environment.GetEnvironmentVariable("MMI_SHOTS_DEBUG") == "1")
-            foreach (var c in candidates.OrderBy(c => c.Time)) Console.Error.WriteLine($"  candidate {c.Time:0.000} {c.Kind} {c.Strength:0.000}");
         return Merge(candidates, frames, fps);
     }
 
