@@ -88,6 +88,8 @@ public sealed class ShotDetectionOptions
     /// <summary>A dissolve window touching black (± this many frames) is left to the fade rule.</summary>
     public int GradualDarkMargin { get; set; } = 0;
     public double[] GradualHalfWidthsSeconds { get; set; } = [0.2, 0.35, 0.5, 0.75, 1.0];
+    /// <summary>A cut near a dissolve whose total change is this many times the cut's jump is part of the dissolve.</summary>
+    public double DissolveOverCutFactor { get; set; } = 4.0;
     /// <summary>No other boundary within this many seconds of a dissolve.</summary>
     public double DissolveMergeSeconds { get; set; } = 1.0;
 
@@ -95,6 +97,12 @@ public sealed class ShotDetectionOptions
     public double BlackLuma { get; set; } = 14;
     /// <summary>A black stretch longer than this is a shot of its own (two boundaries), else one boundary at its middle.</summary>
     public double MaxBlackHoldSeconds { get; set; } = 2.0;
+    /// <summary>Luma change per frame (0..255) that still counts as the picture fading.</summary>
+    public double FadeLumaStep { get; set; } = 0.3;
+    /// <summary>Where a fade's boundary goes: "extent" (middle of darkening..brightening) or "dark" (middle of the black run).</summary>
+    public string FadeMidpoint { get; set; } = "extent";
+    /// <summary>Where a dissolve's boundary goes: "plateau" (centre of the window-distance plateau) or "halfway" (equal distance to both shots).</summary>
+    public string DissolveMidpoint { get; set; } = "plateau";
     /// <summary>No two boundaries closer than this.</summary>
     public double MinSceneSeconds { get; set; } = 0.5;
 

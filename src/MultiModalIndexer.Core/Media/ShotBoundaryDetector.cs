@@ -3,7 +3,7 @@ namespace MultiModalIndexer.Media;
 /// <summary>How a boundary was found.</summary>
 internal enum BoundaryKind { Cut, Dissolve, Fade }
 
-internal readonly record struct ShotBoundary(double Time, BoundaryKind Kind, double Strength);
+internal readonly record struct ShotBoundary(double Time, BoundaryKind Kind, double Strength, double Change = 0);
 
 /// <summary>
 /// Pure detection over per-frame features (no I/O), so it can be tested and tuned on its own.
@@ -39,13 +39,6 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
             c1[i] = ContentBetween(frames, i);
         }
 
-        if (Environment.GetEnvironmentVariable("MMI_SHOTS_DUMP") is { Length: > 0 } dump)
-        {
-            var range = dump.Split('-').Select(double.Parse).ToArray();
-            for (var i = 1; i < n; i++)
-                if (frames[i].Time >= range[0] && frames[i].Time <= range[1])
-                    Console.Error.WriteLine($"  f {frames[i].Time:0.000} d1 {d1[i]:0.000} c1 {c1[i]:0.0} luma {frames[i].Luma:0.0} d2 {Dist(frames, i - 2, i):0.000}");
-        }
         var dark = new bool[n];
         for (var i = 0; i < n; i++) dark[i] = frames[i].Luma < o.BlackLuma;
 
@@ -76,7 +69,7 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
             // Across-the-cut check two frames apart on each side: real cuts separate stable groups.
             var across = Math.Min(Dist(frames, i - 2, i), Dist(frames, i - 1, i + 1));
             if (across < o.CutDistance) continue;
-            candidates.Add(new ShotBoundary(frames[i].Time, BoundaryKind.Cut, 1.0 + d1[i] * Math.Min(ratioD, 10)));
+            candidates.Add(new ShotBoundary(frames[i].Time, BoundaryKind.Cut, 1.0 + d1[i] * Math.Min(ratioD, 10), d1[i]));
         }
 
         // --- fades through black ---
@@ -99,7 +92,16 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
             var holdSec = frames[e].Time - frames[s].Time;
             if (holdSec <= o.MaxBlackHoldSeconds)
             {
-                var mid = 0.5 * (frames[s].Time + frames[e].Time + 1.0 / fps);
+                // The fade spans from where the picture starts darkening to where it stops brightening;
+                // its middle is the boundary (the dark run alone is lopsided when the shots differ in brightness).
+                var fs = s;
+                var limit = (int)(2 * fps);
+                while (fs > 0 && s - fs < limit && frames[fs - 1].Luma > frames[fs].Luma + o.FadeLumaStep) fs--;
+                var fe = e;
+                while (fe < n - 1 && fe - e < limit && frames[fe + 1].Luma > frames[fe].Luma + o.FadeLumaStep) fe++;
+                var mid = o.FadeMidpoint == "dark"
+                    ? 0.5 * (frames[s].Time + frames[e].Time + 1.0 / fps)
+                    : 0.5 * (frames[fs].Time + frames[fe].Time);
                 candidates.Add(new ShotBoundary(mid, BoundaryKind.Fade, 2.0));
             }
             else
@@ -145,19 +147,22 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
                     for (var k = rs; k <= re; k++) if (g[k] > g[best]) best = k;
                     var a = Math.Max(0, rs - w);
                     var b = Math.Min(n - 1, re + w);
-                    var mid = HalfwayFrame(frames, a, b);
+                    // D(c-w, c+w) is flat at its top while both ends sit in the two shots, and that top is
+                    // centred on the transition's midpoint, so take the middle of the near-maximum plateau.
+                    int pl = best, pr = best;
+                    while (pl > 0 && g[pl - 1] >= 0.9 * g[best]) pl--;
+                    while (pr < n - 1 && g[pr + 1] >= 0.9 * g[best]) pr++;
+                    var mid = o.DissolveMidpoint == "halfway" ? HalfwayFrame(frames, a, b) : (pl + pr) / 2;
                     // Skip the ones that are a dark dip: the fade rule placed those already.
                     if (fadeSpans.Any(f => f.S - w <= mid && mid <= f.E + w)) continue;
                     var anyDark = false;
                     for (var k = Math.Max(0, a - o.GradualDarkMargin); k <= Math.Min(n - 1, b + o.GradualDarkMargin) && !anyDark; k++) anyDark = dark[k];
                     if (anyDark) continue;
-                    candidates.Add(new ShotBoundary(frames[mid].Time, BoundaryKind.Dissolve, g[best]));
+                    candidates.Add(new ShotBoundary(frames[mid].Time, BoundaryKind.Dissolve, g[best], g[best]));
                 }
             }
         }
 
-        if (Environment.GetEnvironmentVariable("MMI_SHOTS_DEBUG") == "1")
-            foreach (var c in candidates.OrderBy(c => c.Time)) Console.Error.WriteLine($"  candidate {c.Time:0.000} {c.Kind} {c.Strength:0.000}");
         return Merge(candidates, frames, fps);
     }
 
@@ -245,9 +250,14 @@ internal sealed class ShotBoundaryDetector(ShotDetectionOptions o)
         if (end - frames[lastLit].Time > o.MaxBlackHoldSeconds) lastLit = frames.Count - 1;
         var litStart = frames[firstLit].Time;
         var litEnd = frames[lastLit].Time + 1.0 / fps;
+        // A jump inside a much larger gradual change (the last frames of a noisy dissolve) is part of the dissolve.
+        var dissolves = candidates.Where(c => c.Kind == BoundaryKind.Dissolve).ToList();
+        bool Swallowed(ShotBoundary c) => c.Kind == BoundaryKind.Cut
+            && dissolves.Any(d => Math.Abs(d.Time - c.Time) < o.DissolveMergeSeconds && d.Change >= o.DissolveOverCutFactor * c.Change);
         var accepted = new List<ShotBoundary>();
         foreach (var c in ordered)
         {
+            if (Swallowed(c)) continue;
             if (c.Time <= litStart + 0.5 / fps || c.Time >= litEnd - 0.5 / fps) continue;
             if (c.Time - start < o.MinSceneSeconds || end - c.Time < o.MinSceneSeconds) continue;
             var gap = c.Kind == BoundaryKind.Dissolve ? Math.Max(o.MinSceneSeconds, o.DissolveMergeSeconds) : o.MinSceneSeconds;

@@ -84,10 +84,10 @@ def make_clip(path, rng, images, size):
             length += durs[i]
         else:
             dur = round(rng.uniform(0.6, 1.6), 2)
-            trans = "fadeblack" if r < 0.7 else "dissolve"
+            trans = "fadeblack" if r < 0.7 else ("fade" if r < 0.85 else "dissolve")
             off = round(length - dur, 3)
             graph.append(f"[{cur}][s{i}]xfade=transition={trans}:duration={dur}:offset={off}[{out}]")
-            truth.append({"t": round(off + dur / 2, 3), "kind": "fade" if trans == "fadeblack" else "dissolve"})
+            truth.append({"t": round(off + dur / 2, 3), "kind": "fadeblack" if trans == "fadeblack" else "dissolve"})
             length = off + durs[i]
         cur = out
     # Single white frames inside shots, away from boundaries: not boundaries.

@@ -17,16 +17,16 @@ internal static class MediaFixtures
     public static string Video(string name) => TestPaths.SharedFile("media", "video", name);
 
     /// <summary>Known edit: testsrc2 4 s | cut @4.0 | photo zoom | dissolve mid 7.5 | smptebars | fade-black mid 10.5 | colour; 14 s, 440 Hz audio.</summary>
-    public static Task<string> KnownEditAsync() => MakeAsync("known_edit.mp4", path =>
+    public static Task<string> KnownEditAsync() => MakeAsync("known_edit2.mp4", path =>
     [
         "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=4",
-        "-loop", "1", "-t", "4", "-i", TestPaths.SharedFile("media", "images", "skimage", "astronaut.png"),
+        "-i", TestPaths.SharedFile("media", "images", "skimage", "astronaut.png"),
         "-f", "lavfi", "-i", "smptebars=s=320x180:r=25:d=4",
         "-f", "lavfi", "-i", "color=c=#3060a0:s=320x180:r=25:d=4",
         "-f", "lavfi", "-i", "sine=f=440:d=14",
         "-filter_complex",
         "[0:v]fps=25,format=yuv420p,setsar=1,settb=AVTB[a];" +
-        "[1:v]scale=640:360:force_original_aspect_ratio=increase,crop=640:360,zoompan=z='min(1+0.0015*on,1.4)':d=1:s=320x180:fps=25,fps=25,format=yuv420p,setsar=1,settb=AVTB,trim=duration=4[b];" +
+        "[1:v]scale=640:360:force_original_aspect_ratio=increase,crop=640:360,zoompan=z='min(1+0.0015*on,1.4)':d=100:x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':s=320x180:fps=25,format=yuv420p,setsar=1,settb=AVTB[b];" +
         "[2:v]fps=25,format=yuv420p,setsar=1,settb=AVTB[c];" +
         "[3:v]drawtext=fontfile=/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:text='Scene 4':fontsize=30:fontcolor=white:x=100:y='40+t*10',fps=25,format=yuv420p,setsar=1,settb=AVTB[d];" +
         "[a][b]concat=n=2:v=1:a=0[ab];[ab][c]xfade=transition=dissolve:duration=1:offset=7[abc];[abc][d]xfade=transition=fadeblack:duration=1:offset=10[v]",
