@@ -24,8 +24,6 @@ internal readonly record struct TextRegion(int Left, int Top, int Right, int Bot
 /// </summary>
 internal static class TextRegionDetector
 {
-    internal static Action<string>? Trace;
-
     /// <summary>Local-contrast text mask (1 = text stroke) for one polarity.</summary>
     public static byte[] ContrastMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, TextPolarity polarity, int radius)
     {
@@ -310,7 +308,6 @@ internal static class TextRegionDetector
             var l = g.Min(c => c.Left); var t = g.Min(c => c.Top);
             var r = g.Max(c => c.Right); var b = g.Max(c => c.Bottom);
             var lw = r - l; var lh = b - t;
-            Trace?.Invoke($"group n={g.Count} box={l},{t},{r},{b} med={med}");
             if (g.Count == 1 && (g[0].W < g[0].H * 0.5 || g[0].H < 12)) continue; // a lone stroke is not a caption
             if (g.Count == 2 && lw < med * 1.5) continue;
             if (lw < med * 0.8 || lh > med * 2.2) continue;
