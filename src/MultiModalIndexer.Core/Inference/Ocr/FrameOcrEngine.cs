@@ -85,14 +85,17 @@ public sealed class FrameOcrEngine : IOcrEngine
         PreprocessMs += prep.Elapsed.TotalMilliseconds;
         var candidates = new List<Candidate>();
         var read = new List<TextRegion>();
+        var seenCrops = new HashSet<int>();
         var calls = 0;
         foreach (var (region, mask) in regions.OrderByDescending(r => r.Region.Score))
         {
             if (calls >= _options.MaxLinesPerFrame) break;
             // A place already read with confidence need not be read again from another mask.
             if (read.Any(done => Overlap(done, region) >= 0.5)) continue;
+            // Once the frame has a confident line, a few loose blobs are background texture, not another caption.
+            if (read.Count > 0 && region.GlyphCount <= 3) continue;
             calls++;
-            var got = ReadLine(px, mask, w, h, region);
+            var got = ReadLine(px, mask, w, h, region, seenCrops);
             candidates.AddRange(got);
             if (got.Count > 0 && got.Max(c => c.Confidence) >= 75) read.Add(region);
         }
@@ -136,10 +139,17 @@ public sealed class FrameOcrEngine : IOcrEngine
     /// helps small glyphs and scanned pages) with the language order that won, and keeps the more
     /// confident reading.
     /// </summary>
-    private List<Candidate> ReadLine(byte[] px, byte[] mask, int w, int h, TextRegion region)
+    private List<Candidate> ReadLine(byte[] px, byte[] mask, int w, int h, TextRegion region, HashSet<int> seenCrops)
     {
-        var (best, winner) = ReadCrop(LineCrop.FromMask(mask, w, h, region), region, w, h, null);
-        if (Confidence(best) < 80)
+        var crop = LineCrop.FromMask(mask, w, h, region);
+        // Two masks often agree on a line pixel for pixel: the same crop reads the same, read it once.
+        var hash = new HashCode();
+        hash.AddBytes(crop.Pixels);
+        hash.Add(crop.Width);
+        if (!seenCrops.Add(hash.ToHashCode())) return [];
+        var (best, winner) = ReadCrop(crop, region, w, h, null);
+        // Below 30 the crop is background texture, not text a cleaner crop would rescue.
+        if (Confidence(best) is < 80 and >= 30)
         {
             var (grey, _) = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, w, h, winner);
             if (Confidence(grey) > Confidence(best)) best = grey;
@@ -161,7 +171,8 @@ public sealed class FrameOcrEngine : IOcrEngine
         var first = only ?? (_cjkLikely && _cjkFirst is not null ? _cjkFirst : _tess);
         var read = Recognize(first, pixels, cw, ch);
         var winner = first;
-        if (only is null && _cjkFirst is not null && !ClearlyRight(read, first == _cjkFirst))
+        // Nothing at all found is texture or noise for either order; only a reading in doubt gets a second one.
+        if (only is null && _cjkFirst is not null && read.Count > 0 && !ClearlyRight(read, first == _cjkFirst))
         {
             var other = first == _tess ? _cjkFirst : _tess;
             var alt = Recognize(other, pixels, cw, ch);
