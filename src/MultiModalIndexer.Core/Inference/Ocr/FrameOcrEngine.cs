@@ -153,6 +153,11 @@ public sealed class FrameOcrEngine : IOcrEngine
         {
             var (grey, _) = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, w, h, winner);
             if (Confidence(grey) > Confidence(best)) best = grey;
+            if (region.Polarity == TextPolarity.LightOnDark && Confidence(best) < 80)
+            {
+                var (top, _) = ReadCrop(LineCrop.FromTopLevel(px, w, h, region), region, w, h, winner);
+                if (Confidence(top) > Confidence(best)) best = top;
+            }
         }
         return best;
     }
