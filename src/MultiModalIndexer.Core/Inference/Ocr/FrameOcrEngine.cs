@@ -64,9 +64,10 @@ public sealed class FrameOcrEngine : IOcrEngine
 
         // Candidate lines from three masks, ranked together so a busy background cannot crowd out a caption.
         var masks = new List<(MaskKind Kind, TextPolarity Polarity, byte[] Mask)>();
-        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
+        var localMax = TextRegionDetector.LocalMax(px, w, h, TextRegionDetector.LocalMaxRadius(w, h));
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
         // Looser white for thin anti-aliased strokes (small CJK) whose cores never reach the brightest level.
-        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, 24, 14) is { } loose) masks.Add((MaskKind.White, TextPolarity.LightOnDark, loose));
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, 24, 14, localMax) is { } loose) masks.Add((MaskKind.White, TextPolarity.LightOnDark, loose));
         masks.Add((MaskKind.LightContrast, TextPolarity.LightOnDark, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.LightOnDark, radius)));
         masks.Add((MaskKind.DarkContrast, TextPolarity.DarkOnLight, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.DarkOnLight, radius)));
         var regions = new List<(TextRegion Region, byte[] Mask)>();
