@@ -93,8 +93,10 @@ public sealed class FrameOcrEngine : IOcrEngine
             if (calls >= _options.MaxLinesPerFrame) break;
             // A place already read with confidence need not be read again from another mask.
             if (read.Any(done => Overlap(done, region) >= 0.5)) continue;
-            // Once the frame has a confident line, a few loose blobs are background texture, not another caption.
-            if (read.Count > 0 && region.GlyphCount <= 3) continue;
+            // Once the frame has a confident line, a few loose blobs, or a line scoring far below it, are
+            // background texture rather than another caption, unless they continue a read line's row
+            // (a caption split in two where a word touched the background).
+            if (read.Count > 0 && (region.GlyphCount <= 3 || region.Score < read.Max(r => r.Score) * 0.15) && !SameRow(read, region)) continue;
             calls++;
             var got = ReadLine(px, mask, w, h, region, seenCrops);
             candidates.AddRange(got);
@@ -150,11 +152,12 @@ public sealed class FrameOcrEngine : IOcrEngine
         if (!seenCrops.Add(hash.ToHashCode())) return [];
         var (best, winner) = ReadCrop(crop, region, w, h, null);
         // Below 30 the crop is background texture, not text a cleaner crop would rescue.
-        if (Confidence(best) is < 80 and >= 30)
+        // Few blobs read poorly are background texture; only lines with several glyphs earn re-reads.
+        if (Confidence(best) is < 80 and >= 30 && (region.GlyphCount >= 4 || Confidence(best) >= 50))
         {
             var (grey, _) = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, w, h, winner);
             if (Confidence(grey) > Confidence(best)) best = grey;
-            if (region.Polarity == TextPolarity.LightOnDark && Confidence(best) < 80)
+            if (region.Polarity == TextPolarity.LightOnDark && region.GlyphCount >= 6 && Confidence(best) < 80)
             {
                 var (top, _) = ReadCrop(LineCrop.FromTopLevel(px, w, h, region), region, w, h, winner);
                 if (Confidence(top) > Confidence(best)) best = top;
@@ -215,6 +218,13 @@ public sealed class FrameOcrEngine : IOcrEngine
     private static bool ClearlyRight(List<TessLine> read, bool cjkFirst) =>
         read.Count > 0 && read.All(l => l.Confidence >= 80) &&
         (cjkFirst ? read.Any(l => l.Text.Any(OcrTextCleaner.IsCjk)) : !read.Any(l => l.Text.Any(OcrTextCleaner.IsCjk)));
+
+    /// <summary>On the same text row as a read line: vertically overlapping it with a similar glyph height.</summary>
+    private static bool SameRow(List<TextRegion> read, TextRegion r) => read.Any(d =>
+    {
+        var ov = Math.Min(d.Bottom, r.Bottom) - Math.Max(d.Top, r.Top);
+        return ov >= Math.Min(d.Height, r.Height) * 0.6 && Math.Abs(d.GlyphHeight - r.GlyphHeight) <= Math.Max(d.GlyphHeight, r.GlyphHeight) * 0.3;
+    });
 
     /// <summary>Intersection over the smaller box.</summary>
     private static double Overlap(TextRegion a, TextRegion b)
