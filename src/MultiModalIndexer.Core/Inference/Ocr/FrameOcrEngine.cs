@@ -13,7 +13,7 @@ namespace MultiModalIndexer.Inference.Ocr;
 /// </summary>
 public sealed class FrameOcrEngine : IOcrEngine
 {
-    internal const string PipelineVersion = "frame-v1";
+    internal const string PipelineVersion = "frame-v2";
     private readonly OcrOptions _options;
     private readonly TesseractEngine _tess;
     /// <summary>
