@@ -32,6 +32,7 @@ public sealed class OcrFrameBenchCase : IBenchCase
         engine.Recognize(frames[0].Image); // warm-up: first call pays for lazy model set-up
         var rounds = context.Quick ? 1 : 2;
 
+        var (calls0, prep0) = (engine.TesseractCalls, engine.PreprocessMs);
         double pipeMs = 0, plainMs = 0;
         int pipeFound = 0, plainFound = 0, total = 0;
         for (var round = 0; round < rounds; round++)
@@ -54,6 +55,8 @@ public sealed class OcrFrameBenchCase : IBenchCase
         result.Add("pipeline_ms_per_frame", pipeMs / n, "ms")
             .Add("plain_tesseract_ms_per_frame", plainMs / n, "ms")
             .Add("time_ratio_pipeline_over_plain", pipeMs / plainMs, "x")
+            .Add("pipeline_tesseract_calls_per_frame", (engine.TesseractCalls - calls0) / (double)n, "calls")
+            .Add("pipeline_line_finding_ms_per_frame", (engine.PreprocessMs - prep0) / n, "ms")
             .Add("pipeline_recall", pipeFound / (double)total, "ratio")
             .Add("plain_tesseract_recall", plainFound / (double)total, "ratio");
         result.Notes.Add($"{frames.Count} generated 1280x720 frames ({total} words+Han chars), languages eng+chi_sim, 1 thread, {rounds} round(s); recall = English words + Chinese characters found.");

@@ -13,7 +13,7 @@ namespace MultiModalIndexer.Inference.Ocr;
 /// </summary>
 public sealed class FrameOcrEngine : IOcrEngine
 {
-    internal const string PipelineVersion = "frame-v1";
+    internal const string PipelineVersion = "frame-v2";
     private readonly OcrOptions _options;
     private readonly TesseractEngine _tess;
     /// <summary>
@@ -22,6 +22,8 @@ public sealed class FrameOcrEngine : IOcrEngine
     /// glues English words together. Lines not clearly English are read both ways, best confidence wins.
     /// </summary>
     private readonly TesseractEngine? _cjkFirst;
+    /// <summary>The CJK-first order won the last contested line; try it first next time.</summary>
+    private bool _cjkLikely;
 
     private static readonly string[] CjkLanguages = ["chi_sim", "chi_tra", "jpn", "kor", "chi_sim_vert", "chi_tra_vert", "jpn_vert", "kor_vert"];
 
@@ -55,15 +57,17 @@ public sealed class FrameOcrEngine : IOcrEngine
         if ((long)w * h > px.Length) throw new ArgumentException($"Grey image says {w}×{h} but has {px.Length} bytes.", nameof(image));
         if (w < 8 || h < 8 || IsFlat(px, w, h)) return OcrResult.Empty;
 
+        var prep = System.Diagnostics.Stopwatch.StartNew();
         var integral = TextRegionDetector.Integral(px, w, h);
         var radius = Math.Clamp(Math.Max(w, h) / 40, 8, 48);
         var minGlyph = Math.Max(6, Math.Min(w, h) / 90);
 
         // Candidate lines from three masks, ranked together so a busy background cannot crowd out a caption.
         var masks = new List<(MaskKind Kind, TextPolarity Polarity, byte[] Mask)>();
-        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
+        var localMax = TextRegionDetector.LocalMax(px, w, h, TextRegionDetector.LocalMaxRadius(w, h));
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
         // Looser white for thin anti-aliased strokes (small CJK) whose cores never reach the brightest level.
-        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, 24, 14) is { } loose) masks.Add((MaskKind.White, TextPolarity.LightOnDark, loose));
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, 24, 14, localMax) is { } loose) masks.Add((MaskKind.White, TextPolarity.LightOnDark, loose));
         masks.Add((MaskKind.LightContrast, TextPolarity.LightOnDark, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.LightOnDark, radius)));
         masks.Add((MaskKind.DarkContrast, TextPolarity.DarkOnLight, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.DarkOnLight, radius)));
         var regions = new List<(TextRegion Region, byte[] Mask)>();
@@ -72,29 +76,29 @@ public sealed class FrameOcrEngine : IOcrEngine
         foreach (var (kind, polarity, mask) in masks)
         {
             TextRegionDetector.KeepThinStrokes(mask, w, h, maxStroke);
-            if (DumpDir is not null) Dump($"mask-{kind}", mask.Select(v => v != 0 ? (byte)0 : (byte)255).ToArray(), w, h);
             var comps = TextRegionDetector.Components(mask, w, h);
-            if (DumpDir is not null) TextRegionDetector.Trace = m => File.AppendAllText(Path.Combine(DumpDir, "regions.txt"), $"{kind} {m}\n");
             var found = TextRegionDetector.Lines(comps, w, h, polarity, minGlyph, 200);
             if (kind == MaskKind.DarkContrast) pageLike = LooksLikePage(found, w, h);
             foreach (var r in found.Take(_options.MaxLinesPerFrame))
                 regions.Add((r with { Mask = kind }, mask));
-            if (DumpDir is not null)
-                File.AppendAllLines(Path.Combine(DumpDir, "regions.txt"),
-                    comps.Where(c => c.H >= minGlyph && c.Top > h * 0.8).Select(c => $"{kind} comp {c}")
-                        .Concat(regions.Select(r => $"{r.Region}")));
         }
 
+        PreprocessMs += prep.Elapsed.TotalMilliseconds;
         var candidates = new List<Candidate>();
         var read = new List<TextRegion>();
+        var seenCrops = new HashSet<int>();
         var calls = 0;
         foreach (var (region, mask) in regions.OrderByDescending(r => r.Region.Score))
         {
             if (calls >= _options.MaxLinesPerFrame) break;
             // A place already read with confidence need not be read again from another mask.
             if (read.Any(done => Overlap(done, region) >= 0.5)) continue;
+            // Once the frame has a confident line, a few loose blobs, or a line scoring far below it, are
+            // background texture rather than another caption, unless they continue a read line's row
+            // (a caption split in two where a word touched the background).
+            if (read.Count > 0 && (region.GlyphCount <= 3 || region.Score < read.Max(r => r.Score) * 0.15) && !SameRow(read, region)) continue;
             calls++;
-            var got = ReadLine(px, mask, w, h, region).ToList();
+            var got = ReadLine(px, mask, w, h, region, seenCrops);
             candidates.AddRange(got);
             if (got.Count > 0 && got.Max(c => c.Confidence) >= 75) read.Add(region);
         }
@@ -135,32 +139,58 @@ public sealed class FrameOcrEngine : IOcrEngine
     /// <summary>
     /// Reads one candidate line. First from the clean mask crop (busy backgrounds removed); when that
     /// is not clearly good, also from the contrast-stretched grey crop (keeps anti-aliasing, which
-    /// helps small glyphs and scanned pages), and keeps the more confident reading.
+    /// helps small glyphs and scanned pages) with the language order that won, and keeps the more
+    /// confident reading.
     /// </summary>
-    private IEnumerable<Candidate> ReadLine(byte[] px, byte[] mask, int w, int h, TextRegion region)
+    private List<Candidate> ReadLine(byte[] px, byte[] mask, int w, int h, TextRegion region, HashSet<int> seenCrops)
     {
-        var best = ReadCrop(LineCrop.FromMask(mask, w, h, region), region, w, h);
-        if (Confidence(best) < 80)
+        var crop = LineCrop.FromMask(mask, w, h, region);
+        // Two masks often agree on a line pixel for pixel: the same crop reads the same, read it once.
+        var hash = new HashCode();
+        hash.AddBytes(crop.Pixels);
+        hash.Add(crop.Width);
+        if (!seenCrops.Add(hash.ToHashCode())) return [];
+        var (best, winner) = ReadCrop(crop, region, w, h, null);
+        // Below 30 the crop is background texture, not text a cleaner crop would rescue.
+        // Few blobs read poorly are background texture; only lines with several glyphs earn re-reads.
+        if (Confidence(best) is < 80 and >= 30 && (region.GlyphCount >= 4 || Confidence(best) >= 50))
         {
-            var grey = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, w, h);
+            var (grey, _) = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, w, h, winner);
             if (Confidence(grey) > Confidence(best)) best = grey;
+            if (region.Polarity == TextPolarity.LightOnDark && region.GlyphCount >= 6 && Confidence(best) < 80)
+            {
+                var (top, _) = ReadCrop(LineCrop.FromTopLevel(px, w, h, region), region, w, h, winner);
+                if (Confidence(top) > Confidence(best)) best = top;
+            }
         }
         return best;
     }
 
     private static float Confidence(List<Candidate> c) => c.Count == 0 ? -1 : c.Average(x => x.Confidence);
 
-    private List<Candidate> ReadCrop((byte[] Pixels, int Width, int Height, double Scale) crop, TextRegion region, int w, int h)
+    /// <summary>
+    /// Reads a crop with the language order most likely to win (the one that won the last line:
+    /// captions of a frame, and of a video, keep their language), and with the other order only
+    /// when the first reading is not clearly right. <paramref name="only"/> forces one engine.
+    /// </summary>
+    private (List<Candidate> Lines, TesseractEngine Winner) ReadCrop((byte[] Pixels, int Width, int Height, double Scale) crop, TextRegion region, int w, int h, TesseractEngine? only)
     {
         var (pixels, cw, ch, scale) = crop;
         var (l, t, _, _) = LineCrop.PaddedBox(region, w, h);
-        var read = _tess.RecognizeLines(pixels, cw, ch, cw, TesseractNative.PsmSingleLine);
-        if (_cjkFirst is not null && !ClearlyLatin(read))
+        var first = only ?? (_cjkLikely && _cjkFirst is not null ? _cjkFirst : _tess);
+        var read = Recognize(first, pixels, cw, ch);
+        var winner = first;
+        // Nothing at all found is texture or noise for either order; only a reading in doubt gets a second one.
+        if (only is null && _cjkFirst is not null && read.Count > 0 && !ClearlyRight(read, first == _cjkFirst))
         {
-            var alt = _cjkFirst.RecognizeLines(pixels, cw, ch, cw, TesseractNative.PsmSingleLine);
-            if (MeanConfidence(alt) > MeanConfidence(read) + 2) read = alt;
+            var other = first == _tess ? _cjkFirst : _tess;
+            var alt = Recognize(other, pixels, cw, ch);
+            // CJK-first must beat Latin-first clearly: on English it glues words but can score alike.
+            var (cjkRead, engRead) = first == _cjkFirst ? (read, alt) : (alt, read);
+            var cjkWins = MeanConfidence(cjkRead) > MeanConfidence(engRead) + 2;
+            (read, winner) = cjkWins ? (cjkRead, _cjkFirst) : (engRead, _tess);
+            if (MeanConfidence(read) >= 60) _cjkLikely = cjkWins;
         }
-        if (DumpDir is not null) Dump($"crop-{region.Mask}-{region.Left}-{region.Top}-{string.Join("_", read.Select(r => r.Confidence.ToString("0")))}", pixels, cw, ch);
         var result = new List<Candidate>();
         foreach (var line in read)
         {
@@ -169,8 +199,32 @@ public sealed class FrameOcrEngine : IOcrEngine
             result.Add(new Candidate(text, line.Confidence,
                 l + (int)(line.Left / scale), t + (int)(line.Top / scale), l + (int)(line.Right / scale), t + (int)(line.Bottom / scale)));
         }
-        return result;
+        return (result, winner);
     }
+
+    private List<TessLine> Recognize(TesseractEngine engine, byte[] pixels, int cw, int ch)
+    {
+        TesseractCalls++;
+        return engine.RecognizeLines(pixels, cw, ch, cw, TesseractNative.PsmSingleLine);
+    }
+
+    /// <summary>Time spent finding candidate lines (masks, components) so far, for the bench.</summary>
+    internal double PreprocessMs { get; private set; }
+
+    /// <summary>Tesseract calls made so far (the bench reports calls per frame).</summary>
+    internal long TesseractCalls { get; private set; }
+
+    /// <summary>A confident reading in the script the engine's first language expects needs no second opinion.</summary>
+    private static bool ClearlyRight(List<TessLine> read, bool cjkFirst) =>
+        read.Count > 0 && read.All(l => l.Confidence >= 80) &&
+        (cjkFirst ? read.Any(l => l.Text.Any(OcrTextCleaner.IsCjk)) : !read.Any(l => l.Text.Any(OcrTextCleaner.IsCjk)));
+
+    /// <summary>On the same text row as a read line: vertically overlapping it with a similar glyph height.</summary>
+    private static bool SameRow(List<TextRegion> read, TextRegion r) => read.Any(d =>
+    {
+        var ov = Math.Min(d.Bottom, r.Bottom) - Math.Max(d.Top, r.Top);
+        return ov >= Math.Min(d.Height, r.Height) * 0.6 && Math.Abs(d.GlyphHeight - r.GlyphHeight) <= Math.Max(d.GlyphHeight, r.GlyphHeight) * 0.3;
+    });
 
     /// <summary>Intersection over the smaller box.</summary>
     private static double Overlap(TextRegion a, TextRegion b)
@@ -180,9 +234,6 @@ public sealed class FrameOcrEngine : IOcrEngine
         if (iw <= 0 || ih <= 0) return 0;
         return iw * (double)ih / Math.Max(1, Math.Min(a.Width * a.Height, b.Width * b.Height));
     }
-
-    private static bool ClearlyLatin(List<TessLine> read) =>
-        read.Count > 0 && read.All(l => l.Confidence >= 80 && !l.Text.Any(OcrTextCleaner.IsCjk));
 
     private static float MeanConfidence(List<TessLine> read) => read.Count == 0 ? -1 : read.Average(l => l.Confidence);
 
@@ -231,19 +282,6 @@ public sealed class FrameOcrEngine : IOcrEngine
     /// <summary>Plain Tesseract on the whole frame with its default page segmentation: the baseline peer.</summary>
     internal string PlainTesseract(GreyImage image) =>
         _tess.RecognizeText(image.Pixels, image.Width, image.Height, TesseractNative.PsmAuto);
-
-    /// <summary>Debug aid: when set, masks and line crops are written there as PGM files.</summary>
-    internal string? DumpDir { get; set; } = Environment.GetEnvironmentVariable("MMI_OCR_DUMP");
-    private int _dumpSeq;
-
-    private void Dump(string name, byte[] px, int w, int h)
-    {
-        Directory.CreateDirectory(DumpDir!);
-        using var f = File.Create(Path.Combine(DumpDir!, $"{_dumpSeq++:000}-{name}.pgm"));
-        var header = System.Text.Encoding.ASCII.GetBytes($"P5\n{w} {h}\n255\n");
-        f.Write(header);
-        f.Write(px, 0, w * h);
-    }
 
     public void Dispose()
     {

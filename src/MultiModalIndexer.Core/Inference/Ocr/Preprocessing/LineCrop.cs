@@ -39,6 +39,35 @@ internal static class LineCrop
         return (dst, dw, dh, scale);
     }
 
+    /// <summary>
+    /// Binary crop of the brightest level only (text black on white): burned-in white captions are the
+    /// flat top level of their line, while an outline or a light bar just below them (video white 235
+    /// over a 226 bar) stays out. This separates outlined and over-light captions that a neighbourhood
+    /// contrast mask glues to their background.
+    /// </summary>
+    public static (byte[] Pixels, int Width, int Height, double Scale) FromTopLevel(ReadOnlySpan<byte> g, int w, int h, TextRegion r)
+    {
+        var (l, t, rr, b) = PaddedBox(r, w, h);
+        var cw = rr - l; var ch = b - t;
+        var hist = new int[256];
+        for (var y = t; y < b; y++)
+        for (var x = l; x < rr; x++) hist[g[y * w + x]]++;
+        // The level reached by the brightest 0.5 % of the crop (glyph cores), ignoring a few hot pixels.
+        var need = Math.Max(1, cw * ch / 200);
+        var top = 255;
+        for (int v = 255, acc = 0; v >= 0; v--) { acc += hist[v]; if (acc >= need) { top = v; break; } }
+        var threshold = top - 5;
+        var src = new byte[cw * ch];
+        for (var y = 0; y < ch; y++)
+        for (var x = 0; x < cw; x++)
+            src[y * cw + x] = g[(t + y) * w + l + x] >= threshold ? (byte)1 : (byte)0;
+        src = KeepLineComponents(src, cw, ch, r.Left - l, r.Top - t, r.Right - l, r.Bottom - t, r.GlyphHeight);
+        var scale = r.GlyphHeight < TargetGlyphHeight ? Math.Min(4.0, TargetGlyphHeight / (double)Math.Max(1, r.GlyphHeight)) : 1.0;
+        if (scale <= 1.01) return (src, cw, ch, 1.0);
+        var (dst, dw, dh) = Resize(src, cw, ch, scale);
+        return (dst, dw, dh, scale);
+    }
+
     /// <summary>Grey crop normalised to dark-on-light with contrast stretched between text and background levels.</summary>
     public static (byte[] Pixels, int Width, int Height, double Scale) FromGrey(ReadOnlySpan<byte> g, byte[] mask, int w, int h, TextRegion r)
     {

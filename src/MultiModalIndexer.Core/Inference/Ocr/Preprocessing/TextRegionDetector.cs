@@ -24,8 +24,6 @@ internal readonly record struct TextRegion(int Left, int Top, int Right, int Bot
 /// </summary>
 internal static class TextRegionDetector
 {
-    internal static Action<string>? Trace;
-
     /// <summary>Local-contrast text mask (1 = text stroke) for one polarity.</summary>
     public static byte[] ContrastMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, TextPolarity polarity, int radius)
     {
@@ -64,7 +62,7 @@ internal static class TextRegionDetector
     /// brightest pixels of the frame while even a light photo or a light test-pattern bar stays a
     /// little darker. The threshold follows the frame's brightest level so compressed video works too.
     /// </summary>
-    public static byte[]? WhiteMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, int radius, int belowBrightest = 8, int belowLocalMax = 6)
+    public static byte[]? WhiteMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, int radius, int belowBrightest = 8, int belowLocalMax = 6, byte[]? localMax = null)
     {
         var hist = new int[256];
         foreach (var v in g) hist[v]++;
@@ -83,7 +81,7 @@ internal static class TextRegionDetector
         var iw = w + 1;
         // Near the caption its own strokes are the local maximum: light surroundings (a bar, a suit)
         // a few levels darker drop out even where the frame is only limited-range video white.
-        var localMax = LocalMax(g, w, h, Math.Max(4, Math.Min(w, h) / 90));
+        localMax ??= LocalMax(g, w, h, LocalMaxRadius(w, h));
         for (var y = 0; y < h; y++)
         {
             var y0 = Math.Max(0, y - radius);
@@ -103,6 +101,8 @@ internal static class TextRegionDetector
         }
         return any ? mask : null;
     }
+
+    public static int LocalMaxRadius(int w, int h) => Math.Max(4, Math.Min(w, h) / 90);
 
     /// <summary>Maximum over a (2r+1)² square, separable.</summary>
     public static byte[] LocalMax(ReadOnlySpan<byte> g, int w, int h, int r)
@@ -302,15 +302,27 @@ internal static class TextRegionDetector
         }
 
         var lines = new List<(TextRegion Region, double Score)>();
-        foreach (var g in groups.Values)
+        foreach (var group in groups.Values)
         {
+            var g = group;
             var heights = g.Select(c => c.H).OrderBy(v => v).ToList();
             // Upper quartile, not median: a Han character breaks into many short strokes, the full glyph height is near the top.
             var med = heights[heights.Count * 3 / 4];
             var l = g.Min(c => c.Left); var t = g.Min(c => c.Top);
             var r = g.Max(c => c.Right); var b = g.Max(c => c.Bottom);
             var lw = r - l; var lh = b - t;
-            Trace?.Invoke($"group n={g.Count} box={l},{t},{r},{b} med={med}");
+            if (lh > med * 2.2 && g.Count >= 4)
+            {
+                // A tall background blob (a strap, a pole) chained into the caption: drop it, keep the line.
+                var m = med;
+                g = g.Where(c => c.H <= m * 1.6).ToList();
+                if (g.Count == 0) continue;
+                heights = g.Select(c => c.H).OrderBy(v => v).ToList();
+                med = heights[heights.Count * 3 / 4];
+                l = g.Min(c => c.Left); t = g.Min(c => c.Top);
+                r = g.Max(c => c.Right); b = g.Max(c => c.Bottom);
+                lw = r - l; lh = b - t;
+            }
             if (g.Count == 1 && (g[0].W < g[0].H * 0.5 || g[0].H < 12)) continue; // a lone stroke is not a caption
             if (g.Count == 2 && lw < med * 1.5) continue;
             if (lw < med * 0.8 || lh > med * 2.2) continue;
