@@ -16,5 +16,6 @@ public sealed class OcrEngineFixture : IDisposable
     public void Dispose() => Engine.Dispose();
 }
 
-[CollectionDefinition("ocr")]
+// Not parallel with other collections: the leak test reads the process RSS, which other tests would move.
+[CollectionDefinition("ocr", DisableParallelization = true)]
 public sealed class OcrCollection : ICollectionFixture<OcrEngineFixture>;
