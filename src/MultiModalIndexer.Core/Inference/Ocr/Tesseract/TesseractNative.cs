@@ -9,7 +9,20 @@ namespace MultiModalIndexer.Inference.Ocr.Tesseract;
 /// </summary>
 internal static unsafe partial class TesseractNative
 {
-    static TesseractNative() => NativeLibraries.EnsureRegistered();
+    static TesseractNative()
+    {
+        NativeLibraries.EnsureRegistered();
+        // Tesseract first (its load sets OMP_THREAD_LIMIT before libgomp comes in), then quiet
+        // Leptonica: it prints harmless "Error in boxClipToRectangle" lines to stderr for some
+        // crops, while real failures reach us through Tesseract's return values.
+        _ = TessVersion();
+        _ = setMsgSeverity(LeptSeverityNone);
+    }
+
+    private const int LeptSeverityNone = 6; // environ.h: L_SEVERITY_NONE, print no messages
+
+    [LibraryImport(NativeLibraries.Leptonica)]
+    private static partial int setMsgSeverity(int newSeverity);
 
     /// <summary>Forces the static constructor (resolver registration) before the first P/Invoke.</summary>
     internal static void EnsureLoaded() { }
