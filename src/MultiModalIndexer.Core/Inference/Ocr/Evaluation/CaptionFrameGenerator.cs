@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using MultiModalIndexer.Media;
 
 namespace MultiModalIndexer.Inference.Ocr.Evaluation;
 
@@ -138,16 +138,7 @@ internal static class CaptionFrameGenerator
         return new GreyImage(bytes, w, h);
     }
 
-    internal static async Task<byte[]> RunFfmpegAsync(IEnumerable<string> args, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg could not start.");
-        using var ms = new MemoryStream();
-        var err = p.StandardError.ReadToEndAsync(ct);
-        await p.StandardOutput.BaseStream.CopyToAsync(ms, ct);
-        await p.WaitForExitAsync(ct);
-        if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed: {(await err).Trim()}");
-        return ms.ToArray();
-    }
+    /// <summary>Generated frames go through the media stage's one ffmpeg runner (timeout, kill on cancel, typed errors).</summary>
+    internal static Task<byte[]> RunFfmpegAsync(IEnumerable<string> args, CancellationToken ct) =>
+        FfmpegProcess.RunToBytesAsync("ffmpeg", args, "generated caption frame", TimeSpan.FromSeconds(60), logger: null, ct);
 }
