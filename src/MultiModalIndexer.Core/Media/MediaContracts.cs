@@ -8,7 +8,11 @@ public sealed record MediaInfo(
     long SizeBytes,
     VideoStreamInfo? Video,
     AudioStreamInfo? Audio,
-    DateTimeOffset? CreationTime);
+    DateTimeOffset? CreationTime)
+{
+    /// <summary>The container's start timestamp (seconds); ffmpeg's -ss counts from here.</summary>
+    public double StartTime { get; init; }
+}
 
 public sealed record VideoStreamInfo(
     int Index,
@@ -18,7 +22,11 @@ public sealed record VideoStreamInfo(
     double Fps,
     bool VariableFrameRate,
     int Rotation,
-    long? FrameCount);
+    long? FrameCount)
+{
+    /// <summary>Timestamp of the stream's first frame (seconds, absolute, as ffprobe's packets report them).</summary>
+    public double StartTime { get; init; }
+}
 
 public sealed record AudioStreamInfo(int Index, string Codec, int SampleRate, int Channels);
 

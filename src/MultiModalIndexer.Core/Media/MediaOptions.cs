@@ -59,6 +59,14 @@ public sealed class ShotDetectionOptions
     public double AnalysisMaxFps { get; set; } = 30;
     /// <summary>Skip the in-loop deblocking filter while decoding for analysis (faster; invisible at 160 px).</summary>
     public bool FastDecode { get; set; } = true;
+    /// <summary>
+    /// Decode for analysis in this many keyframe-aligned parts at once (one single-threaded ffmpeg
+    /// each); 0 = one per core, at most 4; 1 = one decode. Used only where the parts give exactly the
+    /// frames of one decode (constant frame rate, indexed container).
+    /// </summary>
+    public int DecodeParts { get; set; }
+    /// <summary>Each part of a split analysis decode covers at least this many seconds.</summary>
+    public double MinDecodePartSeconds { get; set; } = 8;
 
     /// <summary>Hard cut: minimum motion-tolerant distance (0..1) between consecutive frames.</summary>
     public double CutDistance { get; set; } = 0.12;
@@ -110,6 +118,8 @@ public sealed class ShotDetectionOptions
     {
         if (AnalysisWidth is < 32 or > 640) yield return "Media:Shots:AnalysisWidth must be between 32 and 640.";
         if (AnalysisMaxFps is < 2 or > 120) yield return "Media:Shots:AnalysisMaxFps must be between 2 and 120.";
+        if (DecodeParts is < 0 or > 16) yield return "Media:Shots:DecodeParts must be between 0 (one per core) and 16.";
+        if (MinDecodePartSeconds is < 1 or > 3600) yield return "Media:Shots:MinDecodePartSeconds must be between 1 and 3600.";
         if (CutDistance is <= 0 or >= 1) yield return "Media:Shots:CutDistance must be in (0, 1).";
         if (CutRatio < 1) yield return "Media:Shots:CutRatio must be >= 1.";
         if (CutWindow is < 1 or > 10) yield return "Media:Shots:CutWindow must be between 1 and 10.";

@@ -104,7 +104,10 @@ public sealed class MediaProbe(MediaOptions options, ILogger<MediaProbe>? logger
             if (!(duration > 0) && video is { FrameCount: > 0, Fps: > 0 }) duration = video.FrameCount.Value / video.Fps;
             if (!(duration > 0) || double.IsNaN(duration) || duration > 1e7)
                 throw new MediaException(MediaErrorKind.Corrupt, path, "duration is unknown or zero (truncated or not a media file)");
-            return new MediaInfo(Path.GetFullPath(path), container, duration, size, video, audio, created);
+            return new MediaInfo(Path.GetFullPath(path), container, duration, size, video, audio, created)
+            {
+                StartTime = Num(format, "start_time"),
+            };
         }
     }
 
@@ -125,7 +128,10 @@ public sealed class MediaProbe(MediaOptions options, ILogger<MediaProbe>? logger
         // ffmpeg auto-rotates when decoding, so report the size the frames come out at.
         if (rotation is 90 or 270) (w, h) = (h, w);
         long? frames = long.TryParse(Str(s, "nb_frames"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var nf) && nf > 0 ? nf : null;
-        return new VideoStreamInfo(Int(s, "index"), Str(s, "codec_name") ?? "unknown", w, h, fps, vfr, rotation, frames);
+        return new VideoStreamInfo(Int(s, "index"), Str(s, "codec_name") ?? "unknown", w, h, fps, vfr, rotation, frames)
+        {
+            StartTime = Num(s, "start_time"),
+        };
     }
 
     /// <summary>Clockwise display rotation in degrees (0, 90, 180, 270).</summary>
