@@ -50,7 +50,7 @@ internal static class DecodeSplit
         if (parts < 2) return whole;
 
         var targets = Enumerable.Range(1, parts - 1).Select(i => media.Duration * i / parts).ToList();
-        var window = Math.Min(media.Duration / (4.0 * parts), 10.0);
+        var window = Math.Min(media.Duration / (2.0 * parts), 30.0);
         KeyframeIndex index;
         try
         {

@@ -25,7 +25,8 @@ public sealed class KeyframeExtractor(MediaOptions options, ILogger<KeyframeExtr
         if (wanted.Count == 0) yield break;
         var indices = wanted.Select(x => x.Frame).Distinct().Order().ToList();
 
-        var (w, h) = (Math.Max(1, v.Width), Math.Max(1, v.Height));
+        // Sizes from the display shape: each output is scaled straight to it, so non-square pixels cost no extra pass.
+        var (w, h) = (Math.Max(1, v.DisplayWidth), Math.Max(1, v.DisplayHeight));
         var (gw, gh) = FrameGeometry.Grey(w, h, options.OcrLongSide);
         var (tw, th) = FrameGeometry.Thumbnail(w, h, options.ThumbnailWidth);
         var tmp = Directory.CreateTempSubdirectory("mmi-keyframes-");
@@ -36,8 +37,8 @@ public sealed class KeyframeExtractor(MediaOptions options, ILogger<KeyframeExtr
             var graph =
                 $"[0:{v.Index}]fps={fps.ToString("0.######", CultureInfo.InvariantCulture)},select='{select}',split=3[c][g][t];" +
                 $"[c]{FrameGeometry.ClipFilter(w, h)}[co];" +
-                $"[g]scale={gw}:{gh}:flags=area,format=gray[go];" +
-                $"[t]scale={tw}:{th}:flags=bicubic,format=yuvj420p[to]";
+                $"[g]scale={gw}:{gh}:flags=area,setsar=1,format=gray[go];" +
+                $"[t]scale={tw}:{th}:flags=bicubic,setsar=1,format=yuvj420p[to]";
             var clipFile = Path.Combine(tmp.FullName, "clip.rgb");
             var greyFile = Path.Combine(tmp.FullName, "grey.raw");
             string[] args =

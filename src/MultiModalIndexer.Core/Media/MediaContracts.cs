@@ -26,6 +26,21 @@ public sealed record VideoStreamInfo(
 {
     /// <summary>Timestamp of the stream's first frame (seconds, absolute, as ffprobe's packets report them).</summary>
     public double StartTime { get; init; }
+
+    /// <summary>Width of a pixel over its height (ffprobe's sample_aspect_ratio); 1 for square pixels.</summary>
+    public double PixelAspect { get; init; } = 1;
+
+    /// <summary>
+    /// The frame size with square pixels, as a player shows it: anamorphic video (PAL/NTSC DVD, some
+    /// camcorders and broadcasts) is stretched to its display aspect for CLIP, OCR and thumbnails.
+    /// Rotation 90/270 already swapped Width and Height, so then the stretched axis is the height.
+    /// </summary>
+    public int DisplayWidth => Anamorphic && Rotation is not (90 or 270) ? Math.Max(1, (int)Math.Round(Width * PixelAspect)) : Width;
+
+    /// <inheritdoc cref="DisplayWidth"/>
+    public int DisplayHeight => Anamorphic && Rotation is 90 or 270 ? Math.Max(1, (int)Math.Round(Height * PixelAspect)) : Height;
+
+    private bool Anamorphic => PixelAspect > 0 && Math.Abs(PixelAspect - 1) > 1e-3;
 }
 
 public sealed record AudioStreamInfo(int Index, string Codec, int SampleRate, int Channels);

@@ -131,6 +131,7 @@ public sealed class MediaProbe(MediaOptions options, ILogger<MediaProbe>? logger
         return new VideoStreamInfo(Int(s, "index"), Str(s, "codec_name") ?? "unknown", w, h, fps, vfr, rotation, frames)
         {
             StartTime = Num(s, "start_time"),
+            PixelAspect = Rate(Str(s, "sample_aspect_ratio")?.Replace(':', '/')) is var sar && sar is > 0.1 and < 10 ? sar : 1,
         };
     }
 

@@ -42,13 +42,13 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
         var v = media.Video ?? throw new MediaException(MediaErrorKind.NoVideoStream, media.Path, "has no video stream to detect shots in");
         var fps = AnalysisFps(v, options.Shots);
         var sw = Stopwatch.StartNew();
-        var parts = await DecodeSplit.PlanAsync(options, media, v, fps, logger, ct).ConfigureAwait(false);
+        var parts = 1;
         List<FrameFeatures>? frames = null;
-        if (parts.Count > 1)
+        if (DecodeSplit.Qualifies(media, v, fps, options.Shots))
         {
             try
             {
-                frames = await DecodePartsAsync(media, v, fps, parts, ct).ConfigureAwait(false);
+                (frames, parts) = await DecodeSplitAsync(media, v, fps, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (!ct.IsCancellationRequested
                                       && (e is SplitMismatchException || e is MediaException { Kind: not MediaErrorKind.Timeout }))
@@ -56,13 +56,14 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
                 // A container whose seeking misbehaves must not cost the video its shots: decode it whole.
                 logger?.LogDebug("{File}: split analysis decode failed ({Reason}); decoding in one part",
                     Path.GetFileName(media.Path), e.Message);
+                parts = 1;
             }
         }
-        frames ??= (await DecodePartAsync(media, v, fps, parts.Count > 1 ? new DecodePart(0, null, null) : parts[0], threads: null, ct)
+        frames ??= (await DecodePartAsync(media, v, fps, new DecodePart(0, null, null), threads: null, lateLimit: null, ct)
             .ConfigureAwait(false)).Frames;
         if (frames.Count == 0)
             throw new MediaException(MediaErrorKind.Corrupt, media.Path, "no video frame could be decoded");
-        logger?.LogDebug("analysis decode: {Frames} frames in {Parts} part(s), {Ms} ms", frames.Count, parts.Count, sw.ElapsedMilliseconds);
+        logger?.LogDebug("analysis decode: {Frames} frames in {Parts} part(s), {Ms} ms", frames.Count, parts, sw.ElapsedMilliseconds);
         return (frames, fps);
     }
 
@@ -75,51 +76,85 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
 
     private sealed class SplitMismatchException(string message) : Exception(message);
 
-    private async Task<List<FrameFeatures>> DecodePartsAsync(MediaInfo media, VideoStreamInfo v, double fps,
-        IReadOnlyList<DecodePart> parts, CancellationToken ct)
+    /// <summary>
+    /// The first part starts at once, from frame 0 with no end, while ffprobe looks for keyframes to
+    /// split at (a process start costs as much as decoding seconds of video): it is told its last
+    /// frame when the plan is known, or simply runs to the end when there is nothing to split.
+    /// </summary>
+    private async Task<(List<FrameFeatures> Frames, int Parts)> DecodeSplitAsync(MediaInfo media, VideoStreamInfo v, double fps, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var threads = Math.Max(1, Environment.ProcessorCount / parts.Count);
-        var tasks = parts.Select(async part =>
+        var threads = Math.Max(1, Environment.ProcessorCount / DecodeSplit.PartCount(options.Shots));
+        var firstLimit = new TaskCompletionSource<int?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tasks = new List<Task<(List<FrameFeatures> Frames, FrameFeatureExtractor Extractor)>>
+        {
+            Guard(DecodePartAsync(media, v, fps, new DecodePart(0, null, null), threads, firstLimit.Task, cts.Token)),
+        };
+        IReadOnlyList<DecodePart> plan = [new DecodePart(0, null, null)];
+        try
         {
             try
             {
-                return await DecodePartAsync(media, v, fps, part, threads, cts.Token).ConfigureAwait(false);
+                plan = await DecodeSplit.PlanAsync(options, media, v, fps, logger, cts.Token).ConfigureAwait(false);
             }
-            catch
+            finally
             {
-                // One failed part stops its siblings rather than letting them decode for nothing.
-                await cts.CancelAsync().ConfigureAwait(false);
-                throw;
+                // Also on failure: the first part must never wait for a limit that does not come.
+                firstLimit.TrySetResult(plan.Count > 1 ? plan[0].FrameLimit : null);
             }
-        }).ToList();
-        try
-        {
+            tasks.AddRange(plan.Skip(1).Select(part => Guard(DecodePartAsync(media, v, fps, part, threads, null, cts.Token))));
             await Task.WhenAll(tasks).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (Exception e)
         {
-            // A sibling was stopped because another part failed: report that part's failure.
-            throw tasks.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException)
-                  ?? new SplitMismatchException("a part was cancelled");
+            // No part outlives this call: stop the others and wait for them (their errors are secondary).
+            await cts.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(tasks).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Reported below.
+            }
+            if (e is OperationCanceledException && !ct.IsCancellationRequested)
+                throw tasks.Select(t => t.Exception?.InnerException).FirstOrDefault(x => x is not null and not OperationCanceledException)
+                      ?? new SplitMismatchException("a part was cancelled");
+            throw;
         }
         var results = tasks.Select(t => t.Result).ToList();
         var all = new List<FrameFeatures>(results.Sum(r => r.Frames.Count));
         for (var i = 0; i < results.Count; i++)
         {
             var (frames, extractor) = results[i];
-            if (parts[i].FrameLimit is { } limit && frames.Count != limit)
+            if (plan[i].FrameLimit is { } limit && frames.Count != limit)
                 throw new SplitMismatchException($"part {i + 1} gave {frames.Count} frames, expected {limit}");
             if (frames.Count == 0) throw new SplitMismatchException($"part {i + 1} gave no frames");
             if (i > 0) FrameFeatureExtractor.Stitch(results[i - 1].Extractor, extractor, frames);
             all.AddRange(frames);
         }
-        return all;
+        return (all, plan.Count);
+
+        // One failed part stops its siblings rather than letting them decode for nothing.
+        async Task<T> Guard<T>(Task<T> task)
+        {
+            try
+            {
+                return await task.ConfigureAwait(false);
+            }
+            catch
+            {
+                await cts.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
     }
 
     /// <summary>One ffmpeg run over one part: raw frames read as they come, features kept, pixels not.</summary>
+    /// <param name="lateLimit">The part's frame count once known (null: to the end); until then it
+    /// reads no further than the earliest frame any split could end at.</param>
     private async Task<(List<FrameFeatures> Frames, FrameFeatureExtractor Extractor)> DecodePartAsync(MediaInfo media,
-        VideoStreamInfo v, double fps, DecodePart part, int? threads, CancellationToken ct)
+        VideoStreamInfo v, double fps, DecodePart part, int? threads, Task<int?>? lateLimit, CancellationToken ct)
     {
         var o = options.Shots;
         var (w, h) = AnalysisSize(v, o);
@@ -133,13 +168,16 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
             // Frames as decoded, none duplicated to fill the start of a part that begins after a seek.
             "-fps_mode", "passthrough",
         ]);
-        if (part.FrameLimit is { } limit) args.AddRange(["-frames:v", limit.ToString(CultureInfo.InvariantCulture)]);
+        if (part.FrameLimit is { } frameLimit) args.AddRange(["-frames:v", frameLimit.ToString(CultureInfo.InvariantCulture)]);
         args.AddRange(["-f", "rawvideo", "-pix_fmt", "yuv444p", "pipe:1"]);
 
         var extractor = new FrameFeatureExtractor(w, h);
         var frameBytes = extractor.FrameBytes;
         var expected = part.FrameLimit ?? (int)Math.Min(1_000_000, media.Duration * fps + 8);
         var frames = new List<FrameFeatures>(Math.Max(16, expected));
+        var holdAt = (int)Math.Floor(o.MinDecodePartSeconds * fps);
+        int? knownLimit = null;
+        var stoppedAtLimit = false;
         var buf = ArrayPool<byte>.Shared.Rent(frameBytes);
         try
         {
@@ -148,6 +186,18 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
             {
                 while (true)
                 {
+                    if (lateLimit is not null && frames.Count >= holdAt)
+                    {
+                        // ffmpeg waits on the full pipe meanwhile; every split is at least holdAt frames in.
+                        knownLimit = await lateLimit.WaitAsync(p.Token).ConfigureAwait(false);
+                        lateLimit = null;
+                    }
+                    if (knownLimit is { } l && frames.Count >= l)
+                    {
+                        if (frames.Count > l) throw new SplitMismatchException($"read {frames.Count} frames past the split at {l}");
+                        stoppedAtLimit = true;
+                        break;
+                    }
                     var got = await p.StdOut.ReadAtLeastAsync(buf.AsMemory(0, frameBytes), frameBytes, throwOnEndOfStream: false, p.Token).ConfigureAwait(false);
                     if (got < frameBytes) break;
                     frames.Add(extractor.Add(buf.AsSpan(0, frameBytes), (part.FirstFrame + frames.Count) / fps));
@@ -158,7 +208,8 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
                 p.ThrowIfCancelledOrTimedOut();
                 throw;
             }
-            await p.WaitForSuccessAsync().ConfigureAwait(false);
+            // Stopped at the split: the rest of ffmpeg's output belongs to the next part, and disposing stops it.
+            if (!stoppedAtLimit) await p.WaitForSuccessAsync().ConfigureAwait(false);
         }
         finally
         {

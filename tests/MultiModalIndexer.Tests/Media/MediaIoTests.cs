@@ -60,6 +60,25 @@ public sealed class MediaIoTests
     }
 
     [Fact]
+    public async Task Keyframes_AnamorphicSource_StretchedToItsDisplayShape()
+    {
+        // 320x180 stored with 2:1 pixels = 640x180 on screen; the left 30 % of the picture is red.
+        var path = await LavfiAsync("anamorphic2.mp4", "color=c=red:s=96x180:r=25:d=2[l];color=c=blue:s=224x180:r=25:d=2[r];[l][r]hstack,setsar=2,format=yuv420p",
+            "-c:v", "libx264", "-preset", "veryfast");
+        var info = await new MediaProbe(_o).ProbeAsync(path);
+        Assert.Equal(2.0, info.Video!.PixelAspect, 3);
+        Assert.Equal((640, 180), (info.Video.DisplayWidth, info.Video.DisplayHeight));
+        var frames = await ToListAsync(new KeyframeExtractor(_o).ExtractAsync(info, [new SegmentSpan(0, 0, 2, [1.0])]));
+        var f = Assert.Single(frames);
+        Assert.Equal((640, 180), (f.GreyWidth, f.GreyHeight));
+        // CLIP: 640x180 -> 796x224, centre crop from x=286: the red part (x < 239) is outside it. Read
+        // with square pixels instead (398x224, crop from x=87), the crop's first 32 columns would be red.
+        var row = 112 * 224 * 3;
+        Assert.True(f.ClipRgb[row + 5 * 3 + 2] > 200 && f.ClipRgb[row + 5 * 3] < 60, "column 5 of the CLIP input should be blue");
+        await AssertNoChildToolsAsync();
+    }
+
+    [Fact]
     public async Task Audio_16kMonoFloat_StreamedInChunks()
     {
         var chunks = await ToListAsync(new AudioReader(_o).ReadPcm16kMonoAsync(await KnownEditAsync()));
