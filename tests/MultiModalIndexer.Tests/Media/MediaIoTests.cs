@@ -100,6 +100,44 @@ public sealed class MediaIoTests
         Assert.Equal(MediaErrorKind.NoAudioStream, e.Kind);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    [InlineData(8)]
+    [InlineData(3)]
+    public async Task StillImage_ExifOrientation_TurnedUpright(int orientation)
+    {
+        // 64x32 stored: red left half, blue right half. EXIF 6 = turn 90 degrees clockwise to view, so
+        // upright it is 32x64 with red on top; 8 (counter-clockwise) puts blue on top; 3 (180) blue left.
+        var plain = await LavfiAsync("halves.jpg", "color=c=red:s=32x32[l];color=c=blue:s=32x32[r];[l][r]hstack,format=yuvj420p", "-frames:v", "1");
+        var path = Path.Combine(TestPaths.NewScratchDir("exif"), $"o{orientation}.jpg");
+        await File.WriteAllBytesAsync(path, WithExifOrientation(await File.ReadAllBytesAsync(plain), orientation));
+        var reader = new StillImageReader(_o);
+        var (grey, w, h) = await reader.ReadGreyAsync(path);
+        Assert.Equal(orientation is 6 or 8 ? (32, 64) : (64, 32), (w, h));
+        var rgb = await reader.ReadClipRgbAsync(path);
+        bool Red(int x, int y) => rgb[(y * 224 + x) * 3] > 200 && rgb[(y * 224 + x) * 3 + 2] < 60;
+        bool Blue(int x, int y) => rgb[(y * 224 + x) * 3 + 2] > 200 && rgb[(y * 224 + x) * 3] < 60;
+        switch (orientation)
+        {
+            case 1: Assert.True(Red(20, 112) && Blue(200, 112)); break;
+            case 3: Assert.True(Blue(20, 112) && Red(200, 112)); break;
+            case 6: Assert.True(Red(112, 20) && Blue(112, 200)); break;
+            case 8: Assert.True(Blue(112, 20) && Red(112, 200)); break;
+        }
+        Assert.Equal(grey.Length, w * h);
+        await AssertNoChildToolsAsync();
+    }
+
+    /// <summary>A JPEG with an APP1 Exif segment holding only IFD0's Orientation tag (what phone cameras write).</summary>
+    private static byte[] WithExifOrientation(byte[] jpeg, int orientation)
+    {
+        byte[] tiff = [(byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte)orientation, 0, 0, 0, 0, 0, 0];
+        byte[] exif = [.. "Exif\0\0"u8, .. tiff];
+        var len = exif.Length + 2;
+        return [jpeg[0], jpeg[1], 0xFF, 0xE1, (byte)(len >> 8), (byte)len, .. exif, .. jpeg.AsSpan(2)];
+    }
+
     [Fact]
     public async Task StillImage_ClipInputAndGrey()
     {
