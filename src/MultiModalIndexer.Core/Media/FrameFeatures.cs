@@ -79,6 +79,8 @@ internal sealed class FrameFeatures
 /// </summary>
 internal sealed class FrameFeatureExtractor
 {
+    // The per-frame loops are marked AggressiveOptimization: at tier 0 their vector code runs as calls,
+    // many times slower, and a first video would be analysed mostly before tiering caught up.
     private readonly int _w, _h;
     private readonly int[] _bx, _by;
     private Planes? _prev1, _prev2;
@@ -144,6 +146,7 @@ internal sealed class FrameFeatureExtractor
     /// <summary>Bytes of one input frame (three full-size planes).</summary>
     public int FrameBytes => 3 * _w * _h;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public FrameFeatures Add(ReadOnlySpan<byte> yuv, double time)
     {
         int n = _w * _h;
@@ -217,6 +220,7 @@ internal sealed class FrameFeatureExtractor
     /// Per pixel: YUV → RGB → HSV (OpenCV convention, hue 0..179) and the histogram bin; returns the
     /// sum of luma. Vectorised, 32 pixels a step, with a scalar tail giving identical results.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static long ConvertPixels(ReadOnlySpan<byte> y, ReadOnlySpan<byte> u, ReadOnlySpan<byte> v,
         Span<byte> r, Span<byte> g, Span<byte> b, Span<byte> hue, Span<byte> sat, Span<byte> val, Span<byte> bin, bool vectorise = true)
     {
@@ -334,6 +338,7 @@ internal sealed class FrameFeatureExtractor
     }
 
     /// <summary>Binary edge map of V (gradient magnitude threshold), dilated by one pixel so small motion still overlaps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Edges(Planes pl)
     {
         int w = _w, h = _h;
@@ -390,6 +395,7 @@ internal sealed class FrameFeatureExtractor
     private static Vector256<byte> AbsDiff(Vector256<byte> a, Vector256<byte> b) => Vector256.Max(a, b) - Vector256.Min(a, b);
 
     /// <summary>Σ|a − b| over bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long SumAbsDiff(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
         long sum = 0;
@@ -410,6 +416,7 @@ internal sealed class FrameFeatureExtractor
     }
 
     /// <summary>Σ hueDistance(a, b) · min(satA, satB): hue change weighted by saturation (grey pixels have no hue).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long WeightedHueDiff(ReadOnlySpan<byte> ha, ReadOnlySpan<byte> hb, ReadOnlySpan<byte> sa, ReadOnlySpan<byte> sb)
     {
         long sum = 0;
