@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 
 namespace MultiModalIndexer.Media;
@@ -50,8 +51,7 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
             {
                 (frames, parts) = await DecodeSplitAsync(media, v, fps, ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (!ct.IsCancellationRequested
-                                      && (e is SplitMismatchException || e is MediaException { Kind: not MediaErrorKind.Timeout }))
+            catch (SplitMismatchException e) when (!ct.IsCancellationRequested)
             {
                 // A container whose seeking misbehaves must not cost the video its shots: decode it whole.
                 logger?.LogDebug("{File}: split analysis decode failed ({Reason}); decoding in one part",
@@ -117,9 +117,15 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
             {
                 // Reported below.
             }
-            if (e is OperationCanceledException && !ct.IsCancellationRequested)
-                throw tasks.Select(t => t.Exception?.InnerException).FirstOrDefault(x => x is not null and not OperationCanceledException)
-                      ?? new SplitMismatchException("a part was cancelled");
+            if (ct.IsCancellationRequested) throw;
+            // A part stopped because a sibling failed: the sibling's failure is the one to report.
+            var failure = e is OperationCanceledException
+                ? tasks.Select(t => t.Exception?.InnerException).FirstOrDefault(x => x is not null and not OperationCanceledException) ?? e
+                : e;
+            // Only a real split is worth retrying whole; a single part already was the whole decode.
+            if (plan.Count > 1 && failure is SplitMismatchException or MediaException { Kind: not MediaErrorKind.Timeout })
+                throw new SplitMismatchException(failure.Message);
+            ExceptionDispatchInfo.Throw(failure);
             throw;
         }
         var results = tasks.Select(t => t.Result).ToList();
