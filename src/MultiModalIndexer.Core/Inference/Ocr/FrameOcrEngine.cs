@@ -150,16 +150,16 @@ public sealed class FrameOcrEngine : IOcrEngine
         hash.AddBytes(crop.Pixels);
         hash.Add(crop.Width);
         if (!seenCrops.Add(hash.ToHashCode())) return [];
-        var (best, winner) = ReadCrop(crop, region, w, h, null);
+        var (best, winner) = ReadCrop(crop, region, null);
         // Below 30 the crop is background texture, not text a cleaner crop would rescue.
         // Few blobs read poorly are background texture; only lines with several glyphs earn re-reads.
         if (Confidence(best) is < 80 and >= 30 && (region.GlyphCount >= 4 || Confidence(best) >= 50))
         {
-            var (grey, _) = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, w, h, winner);
+            var (grey, _) = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, winner);
             if (Confidence(grey) > Confidence(best)) best = grey;
             if (region.Polarity == TextPolarity.LightOnDark && region.GlyphCount >= 6 && Confidence(best) < 80)
             {
-                var (top, _) = ReadCrop(LineCrop.FromTopLevel(px, w, h, region), region, w, h, winner);
+                var (top, _) = ReadCrop(LineCrop.FromTopLevel(px, w, h, region), region, winner);
                 if (Confidence(top) > Confidence(best)) best = top;
             }
         }
@@ -173,10 +173,10 @@ public sealed class FrameOcrEngine : IOcrEngine
     /// captions of a frame, and of a video, keep their language), and with the other order only
     /// when the first reading is not clearly right. <paramref name="only"/> forces one engine.
     /// </summary>
-    private (List<Candidate> Lines, TesseractEngine Winner) ReadCrop((byte[] Pixels, int Width, int Height, double Scale) crop, TextRegion region, int w, int h, TesseractEngine? only)
+    private (List<Candidate> Lines, TesseractEngine Winner) ReadCrop((byte[] Pixels, int Width, int Height, double Scale) crop, TextRegion region, TesseractEngine? only)
     {
         var (pixels, cw, ch, scale) = crop;
-        var (l, t, _, _) = LineCrop.PaddedBox(region, w, h);
+        var (l, t, _, _) = LineCrop.PaddedBox(region);
         var first = only ?? (_cjkLikely && _cjkFirst is not null ? _cjkFirst : _tess);
         var read = Recognize(first, pixels, cw, ch);
         var winner = first;

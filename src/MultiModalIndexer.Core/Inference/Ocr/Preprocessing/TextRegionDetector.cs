@@ -265,13 +265,17 @@ internal static class TextRegionDetector
         if (a != b) p[Math.Max(a, b)] = Math.Min(a, b);
     }
 
-    /// <summary>Glyph-like components chained into text lines.</summary>
+    /// <summary>
+    /// Glyph-like components chained into text lines. A solid box is not a glyph, except a thin
+    /// upright bar: "l", "I", "1" and the stem of "i" fill their box, and dropping them broke lines
+    /// ("the lazy" became "the" + "azy").
+    /// </summary>
     public static List<TextRegion> Lines(List<Box> comps, int w, int h, TextPolarity polarity, int minGlyph, int maxLines)
     {
         var maxGlyph = Math.Max(minGlyph + 1, Math.Max(h / 4, Math.Min(h, 120))); // small images: one line may fill them
         var glyphs = comps.Where(c =>
                 c.H >= minGlyph && c.H <= maxGlyph && c.W <= w * 9 / 10 && c.Area >= 6 &&
-                c.W <= c.H * 40 && (double)c.Area / (c.W * c.H) <= 0.92)
+                c.W <= c.H * 40 && ((double)c.Area / (c.W * c.H) <= 0.92 || c.W * 3 <= c.H))
             .OrderBy(c => c.Left).ToList();
         var n = glyphs.Count;
         if (n == 0) return [];
@@ -291,6 +295,35 @@ internal static class TextRegionDetector
                 if (overlap < hMin * 0.6) continue;
                 Union(parent, i, j);
             }
+        }
+        // A flat stroke too low to be a glyph ("一", a dash) leaves a glyph-wide gap in a line; it
+        // still joins the lines on either side when it sits at their mid-height. Line extents, not
+        // glyph ones: a Han character's parts each cover only part of the line's height.
+        var rows = new Dictionary<int, (int Top, int Bottom)>();
+        for (var i = 0; i < n; i++)
+        {
+            var root = Find(parent, i);
+            rows[root] = rows.TryGetValue(root, out var rb) ? (Math.Min(rb.Top, glyphs[i].Top), Math.Max(rb.Bottom, glyphs[i].Bottom)) : (glyphs[i].Top, glyphs[i].Bottom);
+        }
+        foreach (var d in comps)
+        {
+            if (d.W < minGlyph || d.W < d.H * 3 || d.W > maxGlyph * 1.5 || d.H >= minGlyph || d.Area * 2 < d.W * d.H) continue;
+            var cy = (d.Top + d.Bottom) / 2.0;
+            int left = -1, right = -1;
+            for (var i = 0; i < n; i++)
+            {
+                var g = glyphs[i];
+                var (top, bottom) = rows[Find(parent, i)];
+                var lh = bottom - top;
+                if (cy < top + lh * 0.2 || cy > bottom - lh * 0.2 || d.W > lh * 1.5) continue;
+                if (g.Right <= d.Left + 2 && d.Left - g.Right <= lh * 0.6 && (left < 0 || g.Right > glyphs[left].Right)) left = i;
+                if (g.Left >= d.Right - 2 && g.Left - d.Right <= lh * 0.6 && (right < 0 || g.Left < glyphs[right].Left)) right = i;
+            }
+            if (left < 0 || right < 0) continue;
+            var (lt, lb) = rows[Find(parent, left)];
+            var (rt, rbm) = rows[Find(parent, right)];
+            if (Math.Min(lb - lt, rbm - rt) >= Math.Max(lb - lt, rbm - rt) * 0.6 && Math.Min(lb, rbm) - Math.Max(lt, rt) >= Math.Min(lb - lt, rbm - rt) * 0.6)
+                Union(parent, left, right);
         }
 
         var groups = new Dictionary<int, List<Box>>();
