@@ -17,9 +17,11 @@ public sealed class FrameOcrEngine : IOcrEngine
     private readonly OcrOptions _options;
     private readonly TesseractEngine _tess;
     /// <summary>
-    /// The same languages with CJK models first, or null when there is no CJK language. Tesseract's
-    /// first language steers a line: eng-first reads a Chinese caption as Latin junk, chi_sim-first
-    /// glues English words together. Lines not clearly English are read both ways, best confidence wins.
+    /// The CJK languages alone, or null when there is no CJK language. Tesseract's first language
+    /// steers a line: eng-first reads a Chinese caption as Latin junk, chi_sim-first glues English
+    /// words together, and even chi_sim+eng reads a short or broken Han line as Latin ("议室开会" as
+    /// "MATA") where chi_sim alone gets it. Lines not clearly English are read both ways, best
+    /// confidence wins; the configured order still reads the English ones.
     /// </summary>
     private readonly TesseractEngine? _cjkFirst;
     /// <summary>The CJK-first order won the last contested line; try it first next time.</summary>
@@ -36,7 +38,7 @@ public sealed class FrameOcrEngine : IOcrEngine
             var langs = options.Languages.Split('+', StringSplitOptions.RemoveEmptyEntries);
             var cjk = langs.Where(l => CjkLanguages.Contains(l)).ToList();
             if (cjk.Count > 0 && !CjkLanguages.Contains(langs[0]))
-                _cjkFirst = new TesseractEngine(string.Join('+', cjk.Concat(langs.Except(cjk))), options.TessdataDir);
+                _cjkFirst = new TesseractEngine(string.Join('+', cjk), options.TessdataDir);
         }
         catch
         {
@@ -88,9 +90,15 @@ public sealed class FrameOcrEngine : IOcrEngine
         var read = new List<TextRegion>();
         var seenCrops = new HashSet<int>();
         var calls = 0;
-        foreach (var (region, mask) in regions.OrderByDescending(r => r.Region.Score))
+        var pending = regions.OrderByDescending(r => r.Region.Score).ToList();
+        var texted = new List<TextRegion>();
+        while (pending.Count > 0 && calls < _options.MaxLinesPerFrame)
         {
-            if (calls >= _options.MaxLinesPerFrame) break;
+            // A line that read as text may be one piece of a caption a background object cut in two:
+            // the rest of its row goes before lower-scored texture, or the call budget runs out first.
+            var next = texted.Count == 0 ? 0 : Math.Max(0, pending.FindIndex(p => SameRow(texted, p.Region)));
+            var (region, mask) = pending[next];
+            pending.RemoveAt(next);
             // A place already read with confidence need not be read again from another mask.
             if (read.Any(done => Overlap(done, region) >= 0.5)) continue;
             // Once the frame has a confident line, a few loose blobs, or a line scoring far below it, are
@@ -100,6 +108,7 @@ public sealed class FrameOcrEngine : IOcrEngine
             calls++;
             var got = ReadLine(px, mask, w, h, region, seenCrops);
             candidates.AddRange(got);
+            if (got.Count > 0 && got.Max(c => c.Confidence) >= _options.MinConfidence) texted.Add(region);
             if (got.Count > 0 && got.Max(c => c.Confidence) >= 75) read.Add(region);
         }
 
@@ -161,6 +170,11 @@ public sealed class FrameOcrEngine : IOcrEngine
             {
                 var (top, _) = ReadCrop(LineCrop.FromTopLevel(px, w, h, region), region, winner);
                 if (Confidence(top) > Confidence(best)) best = top;
+            }
+            if (Confidence(best) < 80 && LineCrop.FromLevel(px, mask, w, h, region) is { } levelCrop)
+            {
+                var (level, _) = ReadCrop(levelCrop, region, null);
+                if (Confidence(level) > Confidence(best)) best = level;
             }
         }
         return best;

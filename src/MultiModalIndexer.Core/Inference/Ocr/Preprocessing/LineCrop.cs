@@ -79,6 +79,54 @@ internal static class LineCrop
         return (dst, dw, dh, scale);
     }
 
+    /// <summary>
+    /// Binary crop of the caption's own grey level: burned-in captions are drawn in one flat colour,
+    /// so their stroke cores share one level whatever lies behind them. Pixels near the level the
+    /// line's mask strokes mostly have are text; a background both darker (a suit) and brighter (a
+    /// strap, a sky) than the caption drops out, which no one-sided threshold or contrast mask does.
+    /// Null when the mask strokes have no clear level (textured or gradient text).
+    /// </summary>
+    public static (byte[] Pixels, int Width, int Height, double Scale)? FromLevel(ReadOnlySpan<byte> g, byte[] mask, int w, int h, TextRegion r)
+    {
+        var hist = new int[256];
+        var n = 0;
+        for (var y = Math.Max(0, r.Top); y < Math.Min(h, r.Bottom); y++)
+        for (var x = Math.Max(0, r.Left); x < Math.Min(w, r.Right); x++)
+            if (mask[y * w + x] != 0) { hist[g[y * w + x]]++; n++; }
+        if (n < 20) return null;
+        // The level: the densest 5-level window of the stroke pixels.
+        int level = 0, best = -1;
+        for (var v = 2; v < 254; v++)
+        {
+            var c = hist[v - 2] + hist[v - 1] + hist[v] + hist[v + 1] + hist[v + 2];
+            if (c > best) { best = c; level = v; }
+        }
+        // Tolerance: the band that holds most stroke pixels (compressed video spreads the level).
+        var tol = 16;
+        for (int t = 2, acc = hist[level]; t <= 16; t++)
+        {
+            acc = 0;
+            for (var v = Math.Max(0, level - t); v <= Math.Min(255, level + t); v++) acc += hist[v];
+            if (acc * 2 >= n) { tol = Math.Max(4, t); break; }
+        }
+        if (best * 4 < n) return null;
+        var (l, t0, rr, b) = PaddedBox(r);
+        var cw = rr - l; var ch = b - t0;
+        var src = Window(g, w, h, (l, t0, rr, b), 0);
+        for (var y = 0; y < ch; y++)
+        for (var x = 0; x < cw; x++)
+        {
+            var (fx, fy) = (l + x, t0 + y);
+            var inside = fx >= 0 && fy >= 0 && fx < w && fy < h;
+            src[y * cw + x] = inside && Math.Abs(src[y * cw + x] - level) <= tol ? (byte)1 : (byte)0;
+        }
+        src = KeepLineComponents(src, cw, ch, r.Left - l, r.Top - t0, r.Right - l, r.Bottom - t0, r.GlyphHeight);
+        var scale = r.GlyphHeight < TargetGlyphHeight ? Math.Min(4.0, TargetGlyphHeight / (double)Math.Max(1, r.GlyphHeight)) : 1.0;
+        if (scale <= 1.01) return (src, cw, ch, 1.0);
+        var (dst, dw, dh) = Resize(src, cw, ch, scale);
+        return (dst, dw, dh, scale);
+    }
+
     /// <summary>Grey crop normalised to dark-on-light with contrast stretched between text and background levels.</summary>
     public static (byte[] Pixels, int Width, int Height, double Scale) FromGrey(ReadOnlySpan<byte> g, byte[] mask, int w, int h, TextRegion r)
     {
