@@ -102,14 +102,14 @@ internal static class LineCrop
             if (c > best) { best = c; level = v; }
         }
         // Tolerance: the band that holds most stroke pixels (compressed video spreads the level).
-        var tol = 16;
-        for (int t = 2, acc = hist[level]; t <= 16; t++)
-        {
-            acc = 0;
-            for (var v = Math.Max(0, level - t); v <= Math.Min(255, level + t); v++) acc += hist[v];
-            if (acc * 2 >= n) { tol = Math.Max(4, t); break; }
-        }
         if (best * 4 < n) return null;
+        var tol = 16;
+        for (var t = 4; t <= 16; t++)
+        {
+            var acc = 0;
+            for (var v = Math.Max(0, level - t); v <= Math.Min(255, level + t); v++) acc += hist[v];
+            if (acc * 2 >= n) { tol = t; break; }
+        }
         var (l, t0, rr, b) = PaddedBox(r);
         var cw = rr - l; var ch = b - t0;
         var src = Window(g, w, h, (l, t0, rr, b), 0);
