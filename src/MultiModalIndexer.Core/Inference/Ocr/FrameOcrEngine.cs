@@ -92,6 +92,7 @@ public sealed class FrameOcrEngine : IOcrEngine
         var calls = 0;
         var pending = regions.OrderByDescending(r => r.Region.Score).ToList();
         var texted = new List<TextRegion>();
+        var textedMasks = new List<byte[]>();
         while (pending.Count > 0 && calls < _options.MaxLinesPerFrame)
         {
             // A line that read as text may be one piece of a caption a background object cut in two:
@@ -108,8 +109,18 @@ public sealed class FrameOcrEngine : IOcrEngine
             calls++;
             var got = ReadLine(px, mask, w, h, region, seenCrops);
             candidates.AddRange(got);
-            if (got.Count > 0 && got.Max(c => c.Confidence) >= _options.MinConfidence) texted.Add(region);
+            if (got.Count > 0 && got.Max(c => c.Confidence) >= _options.MinConfidence) { texted.Add(region); textedMasks.Add(mask); }
             if (got.Count > 0 && got.Max(c => c.Confidence) >= 75) read.Add(region);
+        }
+        foreach (var joined in ReadJoinedPieces(px, w, h, texted, textedMasks))
+        {
+            // The whole row reads with its context but averages in the glyphs the object hid, so it
+            // scores below its pieces; it replaces them when it is still confident enough to report
+            // and holds at least as much text.
+            var pieces = candidates.Where(c => Inside(c, joined)).ToList();
+            if (joined.Confidence >= _options.MinConfidence && TextLength(joined.Text) >= pieces.Sum(c => TextLength(c.Text)))
+                candidates.RemoveAll(c => Inside(c, joined));
+            candidates.Add(joined);
         }
 
         var lineResult = Assemble(Merge(candidates));
@@ -121,6 +132,49 @@ public sealed class FrameOcrEngine : IOcrEngine
         var lineConf = lineResult.Lines.Count == 0 ? -1 : lineResult.Lines.Average(l => l.Confidence);
         return pageConf >= lineConf && page.Text.Length >= lineResult.Text.Length * 0.8 ? page : lineResult;
     }
+
+    /// <summary>
+    /// Pieces of one caption that a background object (a strap, a pole) cut apart each read without
+    /// their neighbours' context; the whole row is read once more as one flat-level line. Merging keeps
+    /// it only where it is more confident than the pieces.
+    /// </summary>
+    private List<Candidate> ReadJoinedPieces(byte[] px, int w, int h, List<TextRegion> texted, List<byte[]> masks)
+    {
+        var result = new List<Candidate>();
+        var used = new bool[texted.Count];
+        for (var i = 0; i < texted.Count; i++)
+        {
+            if (used[i]) continue;
+            var joined = texted[i];
+            var pieces = 1;
+            for (var j = i + 1; j < texted.Count; j++)
+            {
+                var p = texted[j];
+                var gap = Math.Max(p.Left - joined.Right, joined.Left - p.Right);
+                if (used[j] || !SameRow([joined], p) || gap > Math.Max(joined.GlyphHeight, p.GlyphHeight) * 3 || gap < 0 && Overlap(joined, p) > 0.3) continue;
+                used[j] = true;
+                pieces++;
+                joined = joined with
+                {
+                    Left = Math.Min(joined.Left, p.Left), Top = Math.Min(joined.Top, p.Top), Right = Math.Max(joined.Right, p.Right),
+                    Bottom = Math.Max(joined.Bottom, p.Bottom), GlyphCount = joined.GlyphCount + p.GlyphCount,
+                };
+            }
+            if (pieces < 2 || LineCrop.FromLevel(px, masks[i], w, h, joined) is not { } crop) continue;
+            result.AddRange(ReadCrop(crop, joined, null).Lines);
+        }
+        return result;
+    }
+
+    /// <summary>Most of <paramref name="c"/>'s box lies within <paramref name="outer"/>'s.</summary>
+    private static bool Inside(Candidate c, Candidate outer)
+    {
+        var iw = Math.Min(c.Right, outer.Right) - Math.Max(c.Left, outer.Left);
+        var ih = Math.Min(c.Bottom, outer.Bottom) - Math.Max(c.Top, outer.Top);
+        return iw > 0 && ih > 0 && iw * (long)ih * 10 >= (long)(c.Right - c.Left) * (c.Bottom - c.Top) * 8;
+    }
+
+    private static int TextLength(string s) => s.Count(c => !char.IsWhiteSpace(c));
 
     /// <summary>A scanned page or slide: many dark-on-light lines stacked over much of the image.</summary>
     private static bool LooksLikePage(List<TextRegion> lines, int w, int h)
