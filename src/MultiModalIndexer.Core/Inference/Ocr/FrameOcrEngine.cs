@@ -13,7 +13,7 @@ namespace MultiModalIndexer.Inference.Ocr;
 /// </summary>
 public sealed class FrameOcrEngine : IOcrEngine
 {
-    internal const string PipelineVersion = "frame-v2";
+    internal const string PipelineVersion = "frame-v3";
     private readonly OcrOptions _options;
     private readonly TesseractEngine _tess;
     /// <summary>
@@ -67,9 +67,14 @@ public sealed class FrameOcrEngine : IOcrEngine
         // Candidate lines from three masks, ranked together so a busy background cannot crowd out a caption.
         var masks = new List<(MaskKind Kind, TextPolarity Polarity, byte[] Mask)>();
         var localMax = TextRegionDetector.LocalMax(px, w, h, TextRegionDetector.LocalMaxRadius(w, h));
-        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
+        var brightest = TextRegionDetector.BrightestLevel(px, w, h);
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax, brightest: brightest) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
+        // A small caption brighter than the 0.1 % level gets a white mask of its own level too.
+        if (TextRegionDetector.CaptionSpike(px, w, h, brightest) is { } spike &&
+            TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax, brightest: spike) is { } spikeMask)
+            masks.Add((MaskKind.White, TextPolarity.LightOnDark, spikeMask));
         // Looser white for thin anti-aliased strokes (small CJK) whose cores never reach the brightest level.
-        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, 24, 14, localMax) is { } loose) masks.Add((MaskKind.White, TextPolarity.LightOnDark, loose));
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, 24, 14, localMax, brightest) is { } loose) masks.Add((MaskKind.White, TextPolarity.LightOnDark, loose));
         masks.Add((MaskKind.LightContrast, TextPolarity.LightOnDark, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.LightOnDark, radius)));
         masks.Add((MaskKind.DarkContrast, TextPolarity.DarkOnLight, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.DarkOnLight, radius)));
         var regions = new List<(TextRegion Region, byte[] Mask)>();
