@@ -67,10 +67,11 @@ public sealed class FrameOcrEngine : IOcrEngine
         // Candidate lines from three masks, ranked together so a busy background cannot crowd out a caption.
         var masks = new List<(MaskKind Kind, TextPolarity Polarity, byte[] Mask)>();
         var localMax = TextRegionDetector.LocalMax(px, w, h, TextRegionDetector.LocalMaxRadius(w, h));
-        var brightest = TextRegionDetector.BrightestLevel(px, w, h);
+        var hist = TextRegionDetector.Histogram(px);
+        var brightest = TextRegionDetector.BrightestLevel(hist, w, h);
         if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax, brightest: brightest) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
         // A small caption brighter than the 0.1 % level gets a white mask of its own level too.
-        if (TextRegionDetector.CaptionSpike(px, w, h, brightest) is { } spike &&
+        if (TextRegionDetector.CaptionSpike(hist, w, h, brightest) is { } spike &&
             TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax, brightest: spike) is { } spikeMask)
             masks.Add((MaskKind.White, TextPolarity.LightOnDark, spikeMask));
         // Looser white for thin anti-aliased strokes (small CJK) whose cores never reach the brightest level.
@@ -140,8 +141,8 @@ public sealed class FrameOcrEngine : IOcrEngine
 
     /// <summary>
     /// Pieces of one caption that a background object (a strap, a pole) cut apart each read without
-    /// their neighbours' context; the whole row is read once more as one flat-level line. Merging keeps
-    /// it only where it is more confident than the pieces.
+    /// their neighbours' context: each row of texted pieces (same row, gaps under three glyphs) is read
+    /// once more as one flat-level line, whatever the call budget, since such rows are few.
     /// </summary>
     private List<Candidate> ReadJoinedPieces(byte[] px, int w, int h, List<TextRegion> texted, List<byte[]> masks)
     {

@@ -101,8 +101,8 @@ internal static class LineCrop
             var c = hist[v - 2] + hist[v - 1] + hist[v] + hist[v + 1] + hist[v + 2];
             if (c > best) { best = c; level = v; }
         }
-        // Tolerance: the band that holds most stroke pixels (compressed video spreads the level).
         if (best * 4 < n) return null;
+        // Tolerance: the band that holds half the stroke pixels (compressed video spreads the level).
         var tol = 16;
         for (var t = 4; t <= 16; t++)
         {

@@ -94,9 +94,10 @@ internal static class TextRegionDetector
     }
 
     /// <summary>The level the brightest 0.1 % of the frame reach.</summary>
-    public static int BrightestLevel(ReadOnlySpan<byte> g, int w, int h)
+    public static int BrightestLevel(ReadOnlySpan<byte> g, int w, int h) => BrightestLevel(Histogram(g), w, h);
+
+    public static int BrightestLevel(int[] hist, int w, int h)
     {
-        var hist = Histogram(g);
         var n = (long)w * h;
         long acc = 0;
         for (var v = 255; v >= 0; v--)
@@ -113,9 +114,8 @@ internal static class TextRegionDetector
     /// small to reach 0.1 % of the frame otherwise sets its white threshold by whatever is a little
     /// darker (near-white cells of a pattern, 224 beside a 235 caption) and is glued to it.
     /// </summary>
-    public static int? CaptionSpike(ReadOnlySpan<byte> g, int w, int h, int brightest)
+    public static int? CaptionSpike(int[] hist, int w, int h, int brightest)
     {
-        var hist = Histogram(g);
         var need = Math.Max(50, w * h / 5000);
         for (var v = 254; v >= brightest + 4; v--)
         {
@@ -126,7 +126,7 @@ internal static class TextRegionDetector
         return null;
     }
 
-    private static int[] Histogram(ReadOnlySpan<byte> g)
+    public static int[] Histogram(ReadOnlySpan<byte> g)
     {
         var hist = new int[256];
         foreach (var v in g) hist[v]++;
@@ -316,9 +316,10 @@ internal static class TextRegionDetector
         if (frags.Count == 0) return;
         var fragLefts = frags.Select(f => f.Left).ToList();
         var lines = extents.Values.OrderBy(e => e.Left).ToList();
-        foreach (var a in lines)
-        foreach (var b in lines)
+        for (var i = 0; i < lines.Count; i++)
+        for (var j = i + 1; j < lines.Count && lines[j].Left <= lines[i].Right + maxGlyph * 2; j++)
         {
+            var (a, b) = (lines[i], lines[j]);
             var gap = b.Left - a.Right;
             var (ah, bh) = (a.Bottom - a.Top, b.Bottom - b.Top);
             var (hMin, hMax) = (Math.Min(ah, bh), Math.Max(ah, bh));
