@@ -7,8 +7,9 @@ namespace MultiModalIndexer.Inference.Ocr;
 /// OCR of one video frame or image with one Tesseract engine (not thread-safe; pool it).
 /// Pipeline: flat frames skipped → per polarity a local-contrast text mask → glyph components
 /// chained into candidate lines → each line cropped as dark-on-white, upscaled to ~40 px glyphs and
-/// read with PSM 7 (single line) → overlapping readings of the same place merged by confidence →
-/// text cleanup and confidence threshold. Document-like pages (many dark-on-light lines) are read
+/// read with PSM 7 (single line); doubtful lines again from grey, brightest-level and flat-level
+/// crops; pieces of one row that the background cut apart again as one line → overlapping readings
+/// of the same place merged by confidence → text cleanup and confidence threshold. Document-like pages (many dark-on-light lines) are read
 /// as a whole page with PSM 3 instead, which keeps reading order and is what Tesseract is tuned for.
 /// </summary>
 public sealed class FrameOcrEngine : IOcrEngine
