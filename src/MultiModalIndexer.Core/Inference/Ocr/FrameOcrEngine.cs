@@ -7,19 +7,22 @@ namespace MultiModalIndexer.Inference.Ocr;
 /// OCR of one video frame or image with one Tesseract engine (not thread-safe; pool it).
 /// Pipeline: flat frames skipped → per polarity a local-contrast text mask → glyph components
 /// chained into candidate lines → each line cropped as dark-on-white, upscaled to ~40 px glyphs and
-/// read with PSM 7 (single line) → overlapping readings of the same place merged by confidence →
-/// text cleanup and confidence threshold. Document-like pages (many dark-on-light lines) are read
+/// read with PSM 7 (single line); doubtful lines again from grey, brightest-level and flat-level
+/// crops; pieces of one row that the background cut apart again as one line → overlapping readings
+/// of the same place merged by confidence → text cleanup and confidence threshold. Document-like pages (many dark-on-light lines) are read
 /// as a whole page with PSM 3 instead, which keeps reading order and is what Tesseract is tuned for.
 /// </summary>
 public sealed class FrameOcrEngine : IOcrEngine
 {
-    internal const string PipelineVersion = "frame-v2";
+    internal const string PipelineVersion = "frame-v3";
     private readonly OcrOptions _options;
     private readonly TesseractEngine _tess;
     /// <summary>
-    /// The same languages with CJK models first, or null when there is no CJK language. Tesseract's
-    /// first language steers a line: eng-first reads a Chinese caption as Latin junk, chi_sim-first
-    /// glues English words together. Lines not clearly English are read both ways, best confidence wins.
+    /// The CJK languages alone, or null when there is no CJK language. Tesseract's first language
+    /// steers a line: eng-first reads a Chinese caption as Latin junk, chi_sim-first glues English
+    /// words together, and even chi_sim+eng reads a short or broken Han line as Latin ("议室开会" as
+    /// "MATA") where chi_sim alone gets it. Lines not clearly English are read both ways, best
+    /// confidence wins; the configured order still reads the English ones.
     /// </summary>
     private readonly TesseractEngine? _cjkFirst;
     /// <summary>The CJK-first order won the last contested line; try it first next time.</summary>
@@ -36,7 +39,7 @@ public sealed class FrameOcrEngine : IOcrEngine
             var langs = options.Languages.Split('+', StringSplitOptions.RemoveEmptyEntries);
             var cjk = langs.Where(l => CjkLanguages.Contains(l)).ToList();
             if (cjk.Count > 0 && !CjkLanguages.Contains(langs[0]))
-                _cjkFirst = new TesseractEngine(string.Join('+', cjk.Concat(langs.Except(cjk))), options.TessdataDir);
+                _cjkFirst = new TesseractEngine(string.Join('+', cjk), options.TessdataDir);
         }
         catch
         {
@@ -65,9 +68,15 @@ public sealed class FrameOcrEngine : IOcrEngine
         // Candidate lines from three masks, ranked together so a busy background cannot crowd out a caption.
         var masks = new List<(MaskKind Kind, TextPolarity Polarity, byte[] Mask)>();
         var localMax = TextRegionDetector.LocalMax(px, w, h, TextRegionDetector.LocalMaxRadius(w, h));
-        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
+        var hist = TextRegionDetector.Histogram(px);
+        var brightest = TextRegionDetector.BrightestLevel(hist, w, h);
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax, brightest: brightest) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
+        // A small caption brighter than the 0.1 % level gets a white mask of its own level too.
+        if (TextRegionDetector.CaptionSpike(hist, w, h, brightest) is { } spike &&
+            TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax, brightest: spike) is { } spikeMask)
+            masks.Add((MaskKind.White, TextPolarity.LightOnDark, spikeMask));
         // Looser white for thin anti-aliased strokes (small CJK) whose cores never reach the brightest level.
-        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, 24, 14, localMax) is { } loose) masks.Add((MaskKind.White, TextPolarity.LightOnDark, loose));
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, 24, 14, localMax, brightest) is { } loose) masks.Add((MaskKind.White, TextPolarity.LightOnDark, loose));
         masks.Add((MaskKind.LightContrast, TextPolarity.LightOnDark, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.LightOnDark, radius)));
         masks.Add((MaskKind.DarkContrast, TextPolarity.DarkOnLight, TextRegionDetector.ContrastMask(px, w, h, integral, TextPolarity.DarkOnLight, radius)));
         var regions = new List<(TextRegion Region, byte[] Mask)>();
@@ -88,9 +97,16 @@ public sealed class FrameOcrEngine : IOcrEngine
         var read = new List<TextRegion>();
         var seenCrops = new HashSet<int>();
         var calls = 0;
-        foreach (var (region, mask) in regions.OrderByDescending(r => r.Region.Score))
+        var pending = regions.OrderByDescending(r => r.Region.Score).ToList();
+        var texted = new List<TextRegion>();
+        var textedMasks = new List<byte[]>();
+        while (pending.Count > 0 && calls < _options.MaxLinesPerFrame)
         {
-            if (calls >= _options.MaxLinesPerFrame) break;
+            // A line that read as text may be one piece of a caption a background object cut in two:
+            // the rest of its row goes before lower-scored texture, or the call budget runs out first.
+            var next = texted.Count == 0 ? 0 : Math.Max(0, pending.FindIndex(p => SameRow(texted, p.Region)));
+            var (region, mask) = pending[next];
+            pending.RemoveAt(next);
             // A place already read with confidence need not be read again from another mask.
             if (read.Any(done => Overlap(done, region) >= 0.5)) continue;
             // Once the frame has a confident line, a few loose blobs, or a line scoring far below it, are
@@ -100,7 +116,18 @@ public sealed class FrameOcrEngine : IOcrEngine
             calls++;
             var got = ReadLine(px, mask, w, h, region, seenCrops);
             candidates.AddRange(got);
+            if (got.Count > 0 && got.Max(c => c.Confidence) >= _options.MinConfidence) { texted.Add(region); textedMasks.Add(mask); }
             if (got.Count > 0 && got.Max(c => c.Confidence) >= 75) read.Add(region);
+        }
+        foreach (var joined in ReadJoinedPieces(px, w, h, texted, textedMasks))
+        {
+            // The whole row reads with its context but averages in the glyphs the object hid, so it
+            // scores below its pieces; it replaces them when it is still confident enough to report
+            // and holds at least as much text.
+            var pieces = candidates.Where(c => Inside(c, joined)).ToList();
+            if (joined.Confidence >= _options.MinConfidence && TextLength(joined.Text) >= pieces.Sum(c => TextLength(c.Text)))
+                candidates.RemoveAll(c => Inside(c, joined));
+            candidates.Add(joined);
         }
 
         var lineResult = Assemble(Merge(candidates));
@@ -112,6 +139,49 @@ public sealed class FrameOcrEngine : IOcrEngine
         var lineConf = lineResult.Lines.Count == 0 ? -1 : lineResult.Lines.Average(l => l.Confidence);
         return pageConf >= lineConf && page.Text.Length >= lineResult.Text.Length * 0.8 ? page : lineResult;
     }
+
+    /// <summary>
+    /// Pieces of one caption that a background object (a strap, a pole) cut apart each read without
+    /// their neighbours' context: each row of texted pieces (same row, gaps under three glyphs) is read
+    /// once more as one flat-level line, whatever the call budget, since such rows are few.
+    /// </summary>
+    private List<Candidate> ReadJoinedPieces(byte[] px, int w, int h, List<TextRegion> texted, List<byte[]> masks)
+    {
+        var result = new List<Candidate>();
+        var used = new bool[texted.Count];
+        for (var i = 0; i < texted.Count; i++)
+        {
+            if (used[i]) continue;
+            var joined = texted[i];
+            var pieces = 1;
+            for (var j = i + 1; j < texted.Count; j++)
+            {
+                var p = texted[j];
+                var gap = Math.Max(p.Left - joined.Right, joined.Left - p.Right);
+                if (used[j] || !SameRow([joined], p) || gap > Math.Max(joined.GlyphHeight, p.GlyphHeight) * 3 || gap < 0 && Overlap(joined, p) > 0.3) continue;
+                used[j] = true;
+                pieces++;
+                joined = joined with
+                {
+                    Left = Math.Min(joined.Left, p.Left), Top = Math.Min(joined.Top, p.Top), Right = Math.Max(joined.Right, p.Right),
+                    Bottom = Math.Max(joined.Bottom, p.Bottom), GlyphCount = joined.GlyphCount + p.GlyphCount,
+                };
+            }
+            if (pieces < 2 || LineCrop.FromLevel(px, masks[i], w, h, joined) is not { } crop) continue;
+            result.AddRange(ReadCrop(crop, joined, null).Lines);
+        }
+        return result;
+    }
+
+    /// <summary>Most of <paramref name="c"/>'s box lies within <paramref name="outer"/>'s.</summary>
+    private static bool Inside(Candidate c, Candidate outer)
+    {
+        var iw = Math.Min(c.Right, outer.Right) - Math.Max(c.Left, outer.Left);
+        var ih = Math.Min(c.Bottom, outer.Bottom) - Math.Max(c.Top, outer.Top);
+        return iw > 0 && ih > 0 && iw * (long)ih * 10 >= (long)(c.Right - c.Left) * (c.Bottom - c.Top) * 8;
+    }
+
+    private static int TextLength(string s) => s.Count(c => !char.IsWhiteSpace(c));
 
     /// <summary>A scanned page or slide: many dark-on-light lines stacked over much of the image.</summary>
     private static bool LooksLikePage(List<TextRegion> lines, int w, int h)
@@ -150,17 +220,22 @@ public sealed class FrameOcrEngine : IOcrEngine
         hash.AddBytes(crop.Pixels);
         hash.Add(crop.Width);
         if (!seenCrops.Add(hash.ToHashCode())) return [];
-        var (best, winner) = ReadCrop(crop, region, w, h, null);
+        var (best, winner) = ReadCrop(crop, region, null);
         // Below 30 the crop is background texture, not text a cleaner crop would rescue.
         // Few blobs read poorly are background texture; only lines with several glyphs earn re-reads.
         if (Confidence(best) is < 80 and >= 30 && (region.GlyphCount >= 4 || Confidence(best) >= 50))
         {
-            var (grey, _) = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, w, h, winner);
+            var (grey, _) = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, winner);
             if (Confidence(grey) > Confidence(best)) best = grey;
             if (region.Polarity == TextPolarity.LightOnDark && region.GlyphCount >= 6 && Confidence(best) < 80)
             {
-                var (top, _) = ReadCrop(LineCrop.FromTopLevel(px, w, h, region), region, w, h, winner);
+                var (top, _) = ReadCrop(LineCrop.FromTopLevel(px, w, h, region), region, winner);
                 if (Confidence(top) > Confidence(best)) best = top;
+            }
+            if (Confidence(best) < 80 && LineCrop.FromLevel(px, mask, w, h, region) is { } levelCrop)
+            {
+                var (level, _) = ReadCrop(levelCrop, region, null);
+                if (Confidence(level) > Confidence(best)) best = level;
             }
         }
         return best;
@@ -173,10 +248,10 @@ public sealed class FrameOcrEngine : IOcrEngine
     /// captions of a frame, and of a video, keep their language), and with the other order only
     /// when the first reading is not clearly right. <paramref name="only"/> forces one engine.
     /// </summary>
-    private (List<Candidate> Lines, TesseractEngine Winner) ReadCrop((byte[] Pixels, int Width, int Height, double Scale) crop, TextRegion region, int w, int h, TesseractEngine? only)
+    private (List<Candidate> Lines, TesseractEngine Winner) ReadCrop((byte[] Pixels, int Width, int Height, double Scale) crop, TextRegion region, TesseractEngine? only)
     {
         var (pixels, cw, ch, scale) = crop;
-        var (l, t, _, _) = LineCrop.PaddedBox(region, w, h);
+        var (l, t, _, _) = LineCrop.PaddedBox(region);
         var first = only ?? (_cjkLikely && _cjkFirst is not null ? _cjkFirst : _tess);
         var read = Recognize(first, pixels, cw, ch);
         var winner = first;

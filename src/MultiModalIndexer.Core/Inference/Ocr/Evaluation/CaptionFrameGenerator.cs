@@ -8,8 +8,8 @@ namespace MultiModalIndexer.Inference.Ocr.Evaluation;
 /// <summary>Background of a generated caption frame.</summary>
 internal enum CaptionBackground { Photo, TestSrc2, Mandelbrot, Life, Flat }
 
-/// <summary>How the caption is drawn: bare text, text with a dark outline, or text on a dark box.</summary>
-internal enum CaptionStyle { Plain, Outline, Box }
+/// <summary>How the caption is drawn: bare text, text with a dark outline, on a dark box, or with a drop shadow.</summary>
+internal enum CaptionStyle { Plain, Outline, Box, Shadow }
 
 /// <summary>One generated frame: background, caption and its look.</summary>
 internal sealed record CaptionFrameSpec(
@@ -88,6 +88,60 @@ internal static class CaptionFrameGenerator
         return list;
     }
 
+    /// <summary>
+    /// A second, held-out set for judging whether a change generalises: other photos, texts, sizes
+    /// (24–64 px), positions and a drop-shadow style, none of them tuned on. Not what the recall test
+    /// asserts; report it separately.
+    /// </summary>
+    public static IReadOnlyList<CaptionFrameSpec> ExtendedSet(string imagesDir)
+    {
+        string Photo(string rel) => Path.Combine(imagesDir, rel);
+        var photos = new[]
+        {
+            Photo("darknet/eagle.jpg"), Photo("skimage/camera.png"), Photo("darknet/person.jpg"), Photo("skimage/coins.png"),
+            Photo("skimage/grass.png"), Photo("skimage/motorcycle_left.png"), Photo("skimage/rocket.jpg"), Photo("skimage/gravel.png"),
+        };
+        var en = new[]
+        {
+            "Traffic is moving slowly on the northern bridge",
+            "Scientists discovered a new species of frog",
+            "The market closed higher for the third day",
+            "Tickets are available from the front desk",
+            "Snow will cover the mountains by Friday night",
+            "Visit our website for more information",
+            "The museum reopens next spring after repairs",
+            "Players gathered early before the big match",
+        };
+        var zh = new[]
+        {
+            "春节期间火车票非常紧张",
+            "记者从现场发回最新报道",
+            "这座城市有着悠久的历史",
+            "科学家发现了一种新的植物",
+            "下周将有一场大雨降临",
+            "感谢各位观众朋友的支持",
+            "学校明天开始放暑假",
+            "电影将于下个月正式上映",
+        };
+        var backgrounds = new[] { CaptionBackground.Photo, CaptionBackground.Photo, CaptionBackground.TestSrc2, CaptionBackground.Photo,
+            CaptionBackground.Life, CaptionBackground.Photo, CaptionBackground.Mandelbrot, CaptionBackground.Flat };
+        var styles = new[] { CaptionStyle.Shadow, CaptionStyle.Plain, CaptionStyle.Box, CaptionStyle.Outline };
+        var sizes = new[] { 24, 44, 34, 60, 26, 38, 52, 30 };
+        var ys = new[] { "h-th-50", "h-th-20", "80", "h-th-100", "(h-th)/3", "h-th-45", "20", "h*0.8" };
+        var xs = new[] { "(w-tw)/2", "40", "(w-tw)/2", "w-tw-40" };
+        var list = new List<CaptionFrameSpec>();
+        for (var i = 0; i < 8; i++)
+        {
+            var bg = backgrounds[i];
+            list.Add(new CaptionFrameSpec(en[i], bg, styles[i % 4], sizes[i], ys[i], X: xs[i % 4],
+                PhotoPath: bg == CaptionBackground.Photo ? photos[i] : null, FlatColor: "0x406080"));
+            var bz = backgrounds[(i + 5) % 8];
+            list.Add(new CaptionFrameSpec(zh[i], bz, styles[(i + 2) % 4], sizes[(i + 5) % 8], ys[(i + 3) % 8], X: xs[(i + 1) % 4],
+                PhotoPath: bz == CaptionBackground.Photo ? photos[(i + 3) % 8] : null, Chinese: true, FlatColor: "0x305030"));
+        }
+        return list;
+    }
+
     public static async Task<GreyImage> RenderAsync(CaptionFrameSpec spec, string cacheDir, CancellationToken ct = default)
     {
         Directory.CreateDirectory(cacheDir);
@@ -126,6 +180,7 @@ internal static class CaptionFrameGenerator
         {
             CaptionStyle.Outline => ":borderw=3:bordercolor=black",
             CaptionStyle.Box => ":box=1:boxcolor=black@0.65:boxborderw=12",
+            CaptionStyle.Shadow => ":shadowcolor=black@0.8:shadowx=3:shadowy=3",
             _ => "",
         };
         var draw = string.Create(CultureInfo.InvariantCulture,

@@ -8,11 +8,29 @@ internal static class LineCrop
 {
     public const int TargetGlyphHeight = 40;
 
-    /// <summary>The crop box (line box plus padding) clipped to the frame.</summary>
-    public static (int L, int T, int R, int B) PaddedBox(TextRegion r, int w, int h)
+    /// <summary>
+    /// The crop box: line box plus padding, NOT clipped to the frame. A caption wider than the frame
+    /// touches its edge, and Tesseract misreads a glyph with no white margin beside it ("T" as "f"),
+    /// so the part outside the frame is rendered as background.
+    /// </summary>
+    public static (int L, int T, int R, int B) PaddedBox(TextRegion r)
     {
         var pad = Math.Max(4, r.GlyphHeight / 3);
-        return (Math.Max(0, r.Left - pad), Math.Max(0, r.Top - pad), Math.Min(w, r.Right + pad), Math.Min(h, r.Bottom + pad));
+        return (r.Left - pad, r.Top - pad, r.Right + pad, r.Bottom + pad);
+    }
+
+    /// <summary>The crop box's pixels of a frame-sized buffer; <paramref name="outside"/> where the box leaves the frame.</summary>
+    private static byte[] Window(ReadOnlySpan<byte> src, int w, int h, (int L, int T, int R, int B) box, byte outside)
+    {
+        var (l, t, rr, b) = box;
+        var cw = rr - l; var ch = b - t;
+        var dst = new byte[cw * ch];
+        if (l < 0 || t < 0 || rr > w || b > h) Array.Fill(dst, outside);
+        var x0 = Math.Max(0, l); var x1 = Math.Min(w, rr);
+        if (x1 <= x0) return dst;
+        for (var y = Math.Max(0, t); y < Math.Min(h, b); y++)
+            src.Slice(y * w + x0, x1 - x0).CopyTo(dst.AsSpan((y - t) * cw + x0 - l));
+        return dst;
     }
 
     /// <summary>
@@ -22,15 +40,9 @@ internal static class LineCrop
     /// </summary>
     public static (byte[] Pixels, int Width, int Height, double Scale) FromMask(byte[] mask, int w, int h, TextRegion r)
     {
-        var (l, t, rr, b) = PaddedBox(r, w, h);
+        var (l, t, rr, b) = PaddedBox(r);
         var cw = rr - l; var ch = b - t;
-        var src = new byte[cw * ch];
-        for (var y = 0; y < ch; y++)
-        {
-            var srow = (t + y) * w + l;
-            var drow = y * cw;
-            for (var x = 0; x < cw; x++) src[drow + x] = mask[srow + x];
-        }
+        var src = Window(mask, w, h, (l, t, rr, b), 0);
         src = KeepLineComponents(src, cw, ch, r.Left - l, r.Top - t, r.Right - l, r.Bottom - t, r.GlyphHeight);
         var scale = r.GlyphHeight < TargetGlyphHeight ? TargetGlyphHeight / (double)Math.Max(1, r.GlyphHeight) : 1.0;
         scale = Math.Min(scale, 4.0);
@@ -47,21 +59,68 @@ internal static class LineCrop
     /// </summary>
     public static (byte[] Pixels, int Width, int Height, double Scale) FromTopLevel(ReadOnlySpan<byte> g, int w, int h, TextRegion r)
     {
-        var (l, t, rr, b) = PaddedBox(r, w, h);
+        var (l, t, rr, b) = PaddedBox(r);
         var cw = rr - l; var ch = b - t;
         var hist = new int[256];
-        for (var y = t; y < b; y++)
-        for (var x = l; x < rr; x++) hist[g[y * w + x]]++;
+        var inside = 0;
+        for (var y = Math.Max(0, t); y < Math.Min(h, b); y++)
+        for (var x = Math.Max(0, l); x < Math.Min(w, rr); x++) { hist[g[y * w + x]]++; inside++; }
         // The level reached by the brightest 0.5 % of the crop (glyph cores), ignoring a few hot pixels.
-        var need = Math.Max(1, cw * ch / 200);
+        var need = Math.Max(1, inside / 200);
         var top = 255;
         for (int v = 255, acc = 0; v >= 0; v--) { acc += hist[v]; if (acc >= need) { top = v; break; } }
         var threshold = top - 5;
-        var src = new byte[cw * ch];
+        var src = Window(g, w, h, (l, t, rr, b), 0);
+        for (var i = 0; i < src.Length; i++) src[i] = src[i] >= threshold ? (byte)1 : (byte)0;
+        src = KeepLineComponents(src, cw, ch, r.Left - l, r.Top - t, r.Right - l, r.Bottom - t, r.GlyphHeight);
+        var scale = r.GlyphHeight < TargetGlyphHeight ? Math.Min(4.0, TargetGlyphHeight / (double)Math.Max(1, r.GlyphHeight)) : 1.0;
+        if (scale <= 1.01) return (src, cw, ch, 1.0);
+        var (dst, dw, dh) = Resize(src, cw, ch, scale);
+        return (dst, dw, dh, scale);
+    }
+
+    /// <summary>
+    /// Binary crop of the caption's own grey level: burned-in captions are drawn in one flat colour,
+    /// so their stroke cores share one level whatever lies behind them. Pixels near the level the
+    /// line's mask strokes mostly have are text; a background both darker (a suit) and brighter (a
+    /// strap, a sky) than the caption drops out, which no one-sided threshold or contrast mask does.
+    /// Null when the mask strokes have no clear level (textured or gradient text).
+    /// </summary>
+    public static (byte[] Pixels, int Width, int Height, double Scale)? FromLevel(ReadOnlySpan<byte> g, byte[] mask, int w, int h, TextRegion r)
+    {
+        var hist = new int[256];
+        var n = 0;
+        for (var y = Math.Max(0, r.Top); y < Math.Min(h, r.Bottom); y++)
+        for (var x = Math.Max(0, r.Left); x < Math.Min(w, r.Right); x++)
+            if (mask[y * w + x] != 0) { hist[g[y * w + x]]++; n++; }
+        if (n < 20) return null;
+        // The level: the densest 5-level window of the stroke pixels.
+        int level = 0, best = -1;
+        for (var v = 2; v < 254; v++)
+        {
+            var c = hist[v - 2] + hist[v - 1] + hist[v] + hist[v + 1] + hist[v + 2];
+            if (c > best) { best = c; level = v; }
+        }
+        if (best * 4 < n) return null;
+        // Tolerance: the band that holds half the stroke pixels (compressed video spreads the level).
+        var tol = 16;
+        for (var t = 4; t <= 16; t++)
+        {
+            var acc = 0;
+            for (var v = Math.Max(0, level - t); v <= Math.Min(255, level + t); v++) acc += hist[v];
+            if (acc * 2 >= n) { tol = t; break; }
+        }
+        var (l, t0, rr, b) = PaddedBox(r);
+        var cw = rr - l; var ch = b - t0;
+        var src = Window(g, w, h, (l, t0, rr, b), 0);
         for (var y = 0; y < ch; y++)
         for (var x = 0; x < cw; x++)
-            src[y * cw + x] = g[(t + y) * w + l + x] >= threshold ? (byte)1 : (byte)0;
-        src = KeepLineComponents(src, cw, ch, r.Left - l, r.Top - t, r.Right - l, r.Bottom - t, r.GlyphHeight);
+        {
+            var (fx, fy) = (l + x, t0 + y);
+            var inside = fx >= 0 && fy >= 0 && fx < w && fy < h;
+            src[y * cw + x] = inside && Math.Abs(src[y * cw + x] - level) <= tol ? (byte)1 : (byte)0;
+        }
+        src = KeepLineComponents(src, cw, ch, r.Left - l, r.Top - t0, r.Right - l, r.Bottom - t0, r.GlyphHeight);
         var scale = r.GlyphHeight < TargetGlyphHeight ? Math.Min(4.0, TargetGlyphHeight / (double)Math.Max(1, r.GlyphHeight)) : 1.0;
         if (scale <= 1.01) return (src, cw, ch, 1.0);
         var (dst, dw, dh) = Resize(src, cw, ch, scale);
@@ -71,18 +130,20 @@ internal static class LineCrop
     /// <summary>Grey crop normalised to dark-on-light with contrast stretched between text and background levels.</summary>
     public static (byte[] Pixels, int Width, int Height, double Scale) FromGrey(ReadOnlySpan<byte> g, byte[] mask, int w, int h, TextRegion r)
     {
-        var (l, t, rr, b) = PaddedBox(r, w, h);
+        var (l, t, rr, b) = PaddedBox(r);
         var cw = rr - l; var ch = b - t;
-        var src = new byte[cw * ch];
         var invert = r.Polarity == TextPolarity.LightOnDark;
+        // Outside the frame: the background's level (dark for light text, before inverting).
+        var src = Window(g, w, h, (l, t, rr, b), invert ? (byte)0 : (byte)255);
         long textSum = 0; var textN = 0; long bgSum = 0; var bgN = 0;
         for (var y = 0; y < ch; y++)
         for (var x = 0; x < cw; x++)
         {
-            var i = (t + y) * w + l + x;
-            var v = invert ? 255 - g[i] : g[i];
+            var v = invert ? 255 - src[y * cw + x] : src[y * cw + x];
             src[y * cw + x] = (byte)v;
-            if (mask[i] != 0) { textSum += v; textN++; } else { bgSum += v; bgN++; }
+            var (fx, fy) = (l + x, t + y);
+            if (fx < 0 || fy < 0 || fx >= w || fy >= h) continue;
+            if (mask[fy * w + fx] != 0) { textSum += v; textN++; } else { bgSum += v; bgN++; }
         }
         if (textN > 0 && bgN > 0)
         {

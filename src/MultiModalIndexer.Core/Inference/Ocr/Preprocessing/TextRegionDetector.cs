@@ -62,18 +62,9 @@ internal static class TextRegionDetector
     /// brightest pixels of the frame while even a light photo or a light test-pattern bar stays a
     /// little darker. The threshold follows the frame's brightest level so compressed video works too.
     /// </summary>
-    public static byte[]? WhiteMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, int radius, int belowBrightest = 8, int belowLocalMax = 6, byte[]? localMax = null)
+    public static byte[]? WhiteMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, int radius, int belowBrightest = 8, int belowLocalMax = 6, byte[]? localMax = null, int? brightest = null)
     {
-        var hist = new int[256];
-        foreach (var v in g) hist[v]++;
-        var n = (long)w * h;
-        long acc = 0;
-        var p999 = 255;
-        for (var v = 255; v >= 0; v--)
-        {
-            acc += hist[v];
-            if (acc >= n / 1000) { p999 = v; break; }
-        }
+        var p999 = brightest ?? BrightestLevel(g, w, h);
         if (p999 < 170) return null; // nothing close to white: no white caption here
         var t = Math.Clamp(p999 - belowBrightest, 150, 247);
         var mask = new byte[w * h];
@@ -100,6 +91,46 @@ internal static class TextRegionDetector
             }
         }
         return any ? mask : null;
+    }
+
+    /// <summary>The level the brightest 0.1 % of the frame reach.</summary>
+    public static int BrightestLevel(ReadOnlySpan<byte> g, int w, int h) => BrightestLevel(Histogram(g), w, h);
+
+    public static int BrightestLevel(int[] hist, int w, int h)
+    {
+        var n = (long)w * h;
+        long acc = 0;
+        for (var v = 255; v >= 0; v--)
+        {
+            acc += hist[v];
+            if (acc >= n / 1000) return v;
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// The level of a small flat-coloured caption above the 0.1 % level, or null: a sharp spike at
+    /// the top of the histogram holding at least a short caption's worth of pixels. A caption too
+    /// small to reach 0.1 % of the frame otherwise sets its white threshold by whatever is a little
+    /// darker (near-white cells of a pattern, 224 beside a 235 caption) and is glued to it.
+    /// </summary>
+    public static int? CaptionSpike(int[] hist, int w, int h, int brightest)
+    {
+        var need = Math.Max(50, w * h / 5000);
+        for (var v = 254; v >= brightest + 4; v--)
+        {
+            var c = hist[v - 1] + hist[v] + hist[v + 1];
+            var around = hist[Math.Max(0, v - 4)] + hist[Math.Min(255, v + 4)];
+            if (c >= need && c >= around * 4) return v;
+        }
+        return null;
+    }
+
+    public static int[] Histogram(ReadOnlySpan<byte> g)
+    {
+        var hist = new int[256];
+        foreach (var v in g) hist[v]++;
+        return hist;
     }
 
     public static int LocalMaxRadius(int w, int h) => Math.Max(4, Math.Min(w, h) / 90);
@@ -265,13 +296,63 @@ internal static class TextRegionDetector
         if (a != b) p[Math.Max(a, b)] = Math.Min(a, b);
     }
 
-    /// <summary>Glyph-like components chained into text lines.</summary>
+    /// <summary>
+    /// Strokes too low to be glyphs ("一", a dash, the short strokes of "影" in a small font) leave a
+    /// glyph-wide gap in a line. Lines on one row join when such fragments, at the row's mid-height,
+    /// fill the gap between them so that no empty stretch is wider than about half a glyph.
+    /// </summary>
+    private static void BridgeFragmentGaps(List<Box> glyphs, List<int> parent, List<Box> comps, int minGlyph, int maxGlyph)
+    {
+        var extents = new Dictionary<int, (int Left, int Top, int Right, int Bottom, int Member)>();
+        for (var i = 0; i < glyphs.Count; i++)
+        {
+            var root = Find(parent, i);
+            var g = glyphs[i];
+            extents[root] = extents.TryGetValue(root, out var e)
+                ? (Math.Min(e.Left, g.Left), Math.Min(e.Top, g.Top), Math.Max(e.Right, g.Right), Math.Max(e.Bottom, g.Bottom), e.Member)
+                : (g.Left, g.Top, g.Right, g.Bottom, i);
+        }
+        var frags = comps.Where(c => c.H < minGlyph && c.Area >= 3 && c.W <= maxGlyph).OrderBy(c => c.Left).ToList();
+        if (frags.Count == 0) return;
+        var fragLefts = frags.Select(f => f.Left).ToList();
+        var lines = extents.Values.OrderBy(e => e.Left).ToList();
+        for (var i = 0; i < lines.Count; i++)
+        for (var j = i + 1; j < lines.Count && lines[j].Left <= lines[i].Right + maxGlyph * 2; j++)
+        {
+            var (a, b) = (lines[i], lines[j]);
+            var gap = b.Left - a.Right;
+            var (ah, bh) = (a.Bottom - a.Top, b.Bottom - b.Top);
+            var (hMin, hMax) = (Math.Min(ah, bh), Math.Max(ah, bh));
+            if (gap <= 0 || gap > hMax * 2 || hMin < hMax * 0.6) continue;
+            if (Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top) < hMin * 0.6) continue;
+            var bandTop = Math.Max(a.Top, b.Top) + hMin * 0.15;
+            var bandBottom = Math.Min(a.Bottom, b.Bottom) - hMin * 0.15;
+            var maxEmpty = hMin * 0.6;
+            var x = a.Right;
+            var k = fragLefts.BinarySearch(a.Right - maxGlyph);
+            for (k = k < 0 ? ~k : k; k < frags.Count && frags[k].Left < b.Left && x < b.Left; k++)
+            {
+                var f = frags[k];
+                var cy = (f.Top + f.Bottom) / 2.0;
+                if (f.Right <= x || cy < bandTop || cy > bandBottom) continue;
+                if (f.Left - x > maxEmpty) break;
+                x = Math.Max(x, f.Right);
+            }
+            if (b.Left - x <= maxEmpty) Union(parent, a.Member, b.Member);
+        }
+    }
+
+    /// <summary>
+    /// Glyph-like components chained into text lines. A solid box is not a glyph, except a thin
+    /// upright bar: "l", "I", "1" and the stem of "i" fill their box, and dropping them broke lines
+    /// ("the lazy" became "the" + "azy").
+    /// </summary>
     public static List<TextRegion> Lines(List<Box> comps, int w, int h, TextPolarity polarity, int minGlyph, int maxLines)
     {
         var maxGlyph = Math.Max(minGlyph + 1, Math.Max(h / 4, Math.Min(h, 120))); // small images: one line may fill them
         var glyphs = comps.Where(c =>
                 c.H >= minGlyph && c.H <= maxGlyph && c.W <= w * 9 / 10 && c.Area >= 6 &&
-                c.W <= c.H * 40 && (double)c.Area / (c.W * c.H) <= 0.92)
+                c.W <= c.H * 40 && ((double)c.Area / (c.W * c.H) <= 0.92 || c.W * 3 <= c.H))
             .OrderBy(c => c.Left).ToList();
         var n = glyphs.Count;
         if (n == 0) return [];
@@ -292,6 +373,7 @@ internal static class TextRegionDetector
                 Union(parent, i, j);
             }
         }
+        BridgeFragmentGaps(glyphs, parent, comps, minGlyph, maxGlyph);
 
         var groups = new Dictionary<int, List<Box>>();
         for (var i = 0; i < n; i++)
