@@ -25,6 +25,12 @@ public sealed class FrameOcrEngine : IOcrEngine
     /// confidence wins; the configured order still reads the English ones.
     /// </summary>
     private readonly TesseractEngine? _cjkFirst;
+    /// <summary>
+    /// CJK first, then the other languages: the second opinion on a line the CJK engine read as
+    /// Latin only. chi_sim alone misreads Latin glyphs a chi_sim+eng order reads right
+    /// (compressed "QUIET MEADOW" as "QUIET MEADOVW").
+    /// </summary>
+    private readonly TesseractEngine? _cjkMixed;
     /// <summary>The CJK-first order won the last contested line; try it first next time.</summary>
     private bool _cjkLikely;
 
@@ -39,10 +45,15 @@ public sealed class FrameOcrEngine : IOcrEngine
             var langs = options.Languages.Split('+', StringSplitOptions.RemoveEmptyEntries);
             var cjk = langs.Where(l => CjkLanguages.Contains(l)).ToList();
             if (cjk.Count > 0 && !CjkLanguages.Contains(langs[0]))
+            {
                 _cjkFirst = new TesseractEngine(string.Join('+', cjk), options.TessdataDir);
+                _cjkMixed = new TesseractEngine(string.Join('+', cjk.Concat(langs.Except(cjk))), options.TessdataDir);
+            }
         }
         catch
         {
+            _cjkMixed?.Dispose();
+        _cjkFirst?.Dispose();
             _tess.Dispose();
             throw;
         }
@@ -262,8 +273,14 @@ public sealed class FrameOcrEngine : IOcrEngine
             var alt = Recognize(other, pixels, cw, ch);
             // CJK-first must beat Latin-first clearly: on English it glues words but can score alike.
             var (cjkRead, engRead) = first == _cjkFirst ? (read, alt) : (alt, read);
+            var cjkEngine = _cjkFirst;
+            if (_cjkMixed is not null && !cjkRead.Any(x => x.Text.Any(OcrTextCleaner.IsCjk)))
+            {
+                cjkRead = Recognize(_cjkMixed, pixels, cw, ch);
+                cjkEngine = _cjkMixed;
+            }
             var cjkWins = MeanConfidence(cjkRead) > MeanConfidence(engRead) + 2;
-            (read, winner) = cjkWins ? (cjkRead, _cjkFirst) : (engRead, _tess);
+            (read, winner) = cjkWins ? (cjkRead, cjkEngine) : (engRead, _tess);
             if (MeanConfidence(read) >= 60) _cjkLikely = cjkWins;
         }
         var result = new List<Candidate>();
@@ -361,6 +378,7 @@ public sealed class FrameOcrEngine : IOcrEngine
     public void Dispose()
     {
         _tess.Dispose();
+        _cjkMixed?.Dispose();
         _cjkFirst?.Dispose();
     }
 }
