@@ -100,6 +100,10 @@ public static class ServiceCollectionExtensions
             if (sec.Exists()) sources[i].Include = sec.Get<List<string>>() ?? [];
         }
 
+        // Shot analysis splits its decode over the cores it has to itself: with several videos in flight
+        // each already keeps a core busy, and a split's extra ffmpeg/ffprobe starts would only add work.
+        if (media.Shots.DecodeParts == 0)
+            media.Shots.DecodeParts = Math.Clamp(Environment.ProcessorCount / Math.Max(1, indexing.MaxConcurrentVideos), 1, 4);
         clip.ImageModel = ModelPath(clip.ImageModel);
         clip.TextModel = ModelPath(clip.TextModel);
         clip.Vocabulary = ModelPath(clip.Vocabulary);

@@ -61,8 +61,9 @@ public sealed class ShotDetectionOptions
     public bool FastDecode { get; set; } = true;
     /// <summary>
     /// Decode for analysis in this many keyframe-aligned parts at once (one single-threaded ffmpeg
-    /// each); 0 = one per core, at most 4; 1 = one decode. Used only where the parts give exactly the
-    /// frames of one decode (constant frame rate, indexed container).
+    /// each); 1 = one decode; 0 = one per core the detector has to itself, at most 4 (the indexer's
+    /// composition divides the cores by Indexing:MaxConcurrentVideos). Used only where the parts give
+    /// exactly the frames of one decode (constant frame rate, indexed container).
     /// </summary>
     public int DecodeParts { get; set; }
     /// <summary>Each part of a split analysis decode covers at least this many seconds.</summary>

@@ -14,6 +14,18 @@ public class CompositionTests
     private static IConfiguration Config(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
     [Fact]
+    public void Shot_analysis_splits_its_decode_only_over_the_cores_one_video_has()
+    {
+        // Auto: cores divided among the videos indexed at once; an explicit setting is kept.
+        var auto = ServiceCollectionExtensions.Bind(Config(new() { ["Indexing:MaxConcurrentVideos"] = "2" }));
+        Assert.Equal(Math.Clamp(Environment.ProcessorCount / 2, 1, 4), auto.Media.Shots.DecodeParts);
+        var single = ServiceCollectionExtensions.Bind(Config(new() { ["Indexing:MaxConcurrentVideos"] = "1" }));
+        Assert.Equal(Math.Clamp(Environment.ProcessorCount, 1, 4), single.Media.Shots.DecodeParts);
+        var set = ServiceCollectionExtensions.Bind(Config(new() { ["Media:Shots:DecodeParts"] = "3" }));
+        Assert.Equal(3, set.Media.Shots.DecodeParts);
+    }
+
+    [Fact]
     public void Invalid_configuration_fails_at_start_up_listing_every_problem()
     {
         var root = TestPaths.NewScratchDir("comp-root");
