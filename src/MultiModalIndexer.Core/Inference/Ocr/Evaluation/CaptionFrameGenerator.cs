@@ -145,7 +145,8 @@ internal static class CaptionFrameGenerator
     public static async Task<GreyImage> RenderAsync(CaptionFrameSpec spec, string cacheDir, CancellationToken ct = default)
     {
         Directory.CreateDirectory(cacheDir);
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(spec.ToString())))[..16];
+        // The render version is part of the key: v2 seeds the "life" pattern, which was random per render.
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("v2:" + spec)))[..16];
         var cached = Path.Combine(cacheDir, $"{spec.Name}-{key}.gray");
         var size = spec.Width * spec.Height;
         if (File.Exists(cached) && new FileInfo(cached).Length == size)
@@ -168,7 +169,7 @@ internal static class CaptionFrameGenerator
                 args.AddRange(["-f", "lavfi", "-i", $"mandelbrot=s={w}x{h}:r=25", "-ss", "2"]);
                 break;
             case CaptionBackground.Life:
-                args.AddRange(["-f", "lavfi", "-i", $"life=s={w / 4}x{h / 4}:r=25:mold=10:ratio=0.3:life_color=#e0e0e0:death_color=#303050", "-ss", "1"]);
+                args.AddRange(["-f", "lavfi", "-i", $"life=s={w / 4}x{h / 4}:r=25:mold=10:ratio=0.3:seed=7:life_color=#e0e0e0:death_color=#303050", "-ss", "1"]);
                 scale = $"scale={w}:{h}:flags=neighbor";
                 break;
             case CaptionBackground.Flat:
