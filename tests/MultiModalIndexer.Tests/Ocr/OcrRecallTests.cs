@@ -26,18 +26,33 @@ public sealed class OcrRecallTests(OcrEngineFixture fx, ITestOutputHelper output
     public async Task Held_out_captions_recall_holds_its_measured_level()
     {
         var recall = await MeasureAsync(CaptionFrameGenerator.ExtendedSet(TestPaths.SharedFile("media", "images")));
-        // Frames not tuned on when they were added (other photos, texts, 24-64 px, drop shadow): 0.944-0.951
-        // measured (136-137/144, depending on the language order the engine starts with); most of the
-        // gap to the standard set is 26 px white Chinese over the near-white "life" cells (6/11).
-        Assert.True(recall >= 0.93, $"held-out caption recall {recall:F3} fell below the 0.93 floor (0.944 reached)");
+        // Frames not tuned on when they were added (other photos, texts, 24-64 px, drop shadow): 0.965
+        // measured (139/144) since the "life" pattern is seeded (before, each render drew its own cells and
+        // 0.944-0.951 was measured); most of the gap is 26 px white Chinese over the near-white cells (8/11).
+        Assert.True(recall >= 0.93, $"held-out caption recall {recall:F3} fell below the 0.93 floor (0.965 reached)");
     }
 
-    private async Task<double> MeasureAsync(IReadOnlyList<CaptionFrameSpec> specs)
+    [Fact]
+    public async Task Compressed_captions_recall_holds_its_measured_level()
+    {
+        var recall = await MeasureAsync(CaptionFrameGenerator.StandardSet(TestPaths.SharedFile("media", "images")), crf: 23);
+        // The standard frames as a user's H.264 video delivers them (libx264 CRF 23 I-frame, decoded to
+        // grey like KeyframeExtractor): 0.714 measured (110/154; 0.708 before the compression-tolerant
+        // masks; CRF 18 0.890 and CRF 28 0.753, from 0.747 and 0.636). The 0.90 target is NOT met: white
+        // outlined Chinese over testsrc2's light grey (0/12: its spread level overlaps the 226 area around
+        // it), the 28 px caption across the astronaut's strap (0/12: the clipped suit hides the compression
+        // from the spread test) and 40 px Chinese over the "life" cells (0/13) remain. Two units of slack.
+        Assert.True(recall >= 0.70, $"compressed caption recall {recall:F3} fell below the 0.70 floor (0.714 reached; target 0.90)");
+    }
+
+    private async Task<double> MeasureAsync(IReadOnlyList<CaptionFrameSpec> specs, int? crf = null)
     {
         int found = 0, total = 0;
         foreach (var spec in specs)
         {
-            var img = await CaptionFrameGenerator.RenderAsync(spec, fx.FrameDir);
+            var img = crf is { } q
+                ? await CaptionFrameGenerator.RenderCompressedAsync(spec, fx.FrameDir, q)
+                : await CaptionFrameGenerator.RenderAsync(spec, fx.FrameDir);
             var result = fx.Engine.Recognize(img);
             var (f, t) = OcrMetrics.Recall(spec.Text, result.Text);
             found += f; total += t;

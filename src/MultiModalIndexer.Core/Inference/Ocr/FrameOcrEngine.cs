@@ -14,7 +14,7 @@ namespace MultiModalIndexer.Inference.Ocr;
 /// </summary>
 public sealed class FrameOcrEngine : IOcrEngine
 {
-    internal const string PipelineVersion = "frame-v3";
+    internal const string PipelineVersion = "frame-v4";
     private readonly OcrOptions _options;
     private readonly TesseractEngine _tess;
     /// <summary>
@@ -33,6 +33,9 @@ public sealed class FrameOcrEngine : IOcrEngine
     private readonly TesseractEngine? _cjkMixed;
     /// <summary>The CJK-first order won the last contested line; try it first next time.</summary>
     private bool _cjkLikely;
+
+    /// <summary>How far below the white threshold a pixel touching a stroke core still counts in a compressed frame.</summary>
+    private const int WeakLevels = 12;
 
     private static readonly string[] CjkLanguages = ["chi_sim", "chi_tra", "jpn", "kor", "chi_sim_vert", "chi_tra_vert", "jpn_vert", "kor_vert"];
 
@@ -81,10 +84,15 @@ public sealed class FrameOcrEngine : IOcrEngine
         var localMax = TextRegionDetector.LocalMax(px, w, h, TextRegionDetector.LocalMaxRadius(w, h));
         var hist = TextRegionDetector.Histogram(px);
         var brightest = TextRegionDetector.BrightestLevel(hist, w, h);
-        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax, brightest: brightest) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
+        // A compressed frame (its white spread by ringing and blocking) gets masks that grow stroke
+        // cores into their blurred surroundings and close one-pixel breaks, and a masked-grey re-read;
+        // a lossless one keeps the exact-level masks that separate a caption from a light bar beside it.
+        var compressed = TextRegionDetector.TopLevelSpread(hist, w, h, brightest);
+        var weak = compressed ? WeakLevels : 0;
+        if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax, brightest: brightest, hysteresis: weak, hist: hist) is { } white) masks.Add((MaskKind.White, TextPolarity.LightOnDark, white));
         // A small caption brighter than the 0.1 % level gets a white mask of its own level too.
         if (TextRegionDetector.CaptionSpike(hist, w, h, brightest) is { } spike &&
-            TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax, brightest: spike) is { } spikeMask)
+            TextRegionDetector.WhiteMask(px, w, h, integral, radius, localMax: localMax, brightest: spike, hysteresis: weak, hist: hist) is { } spikeMask)
             masks.Add((MaskKind.White, TextPolarity.LightOnDark, spikeMask));
         // Looser white for thin anti-aliased strokes (small CJK) whose cores never reach the brightest level.
         if (TextRegionDetector.WhiteMask(px, w, h, integral, radius, 24, 14, localMax, brightest) is { } loose) masks.Add((MaskKind.White, TextPolarity.LightOnDark, loose));
@@ -96,7 +104,7 @@ public sealed class FrameOcrEngine : IOcrEngine
         foreach (var (kind, polarity, mask) in masks)
         {
             TextRegionDetector.KeepThinStrokes(mask, w, h, maxStroke);
-            var comps = TextRegionDetector.Components(mask, w, h);
+            var comps = TextRegionDetector.Components(compressed && kind == MaskKind.White ? TextRegionDetector.Close3(mask, w, h) : mask, w, h);
             var found = TextRegionDetector.Lines(comps, w, h, polarity, minGlyph, 200);
             if (kind == MaskKind.DarkContrast) pageLike = LooksLikePage(found, w, h);
             foreach (var r in found.Take(_options.MaxLinesPerFrame))
@@ -125,7 +133,7 @@ public sealed class FrameOcrEngine : IOcrEngine
             // (a caption split in two where a word touched the background).
             if (read.Count > 0 && (region.GlyphCount <= 3 || region.Score < read.Max(r => r.Score) * 0.15) && !SameRow(read, region)) continue;
             calls++;
-            var got = ReadLine(px, mask, w, h, region, seenCrops);
+            var got = ReadLine(px, mask, w, h, region, seenCrops, compressed);
             candidates.AddRange(got);
             if (got.Count > 0 && got.Max(c => c.Confidence) >= _options.MinConfidence) { texted.Add(region); textedMasks.Add(mask); }
             if (got.Count > 0 && got.Max(c => c.Confidence) >= 75) read.Add(region);
@@ -223,7 +231,7 @@ public sealed class FrameOcrEngine : IOcrEngine
     /// helps small glyphs and scanned pages) with the language order that won, and keeps the more
     /// confident reading.
     /// </summary>
-    private List<Candidate> ReadLine(byte[] px, byte[] mask, int w, int h, TextRegion region, HashSet<int> seenCrops)
+    private List<Candidate> ReadLine(byte[] px, byte[] mask, int w, int h, TextRegion region, HashSet<int> seenCrops, bool compressed)
     {
         var crop = LineCrop.FromMask(mask, w, h, region);
         // Two masks often agree on a line pixel for pixel: the same crop reads the same, read it once.
@@ -236,6 +244,11 @@ public sealed class FrameOcrEngine : IOcrEngine
         // Few blobs read poorly are background texture; only lines with several glyphs earn re-reads.
         if (Confidence(best) is < 80 and >= 30 && (region.GlyphCount >= 4 || Confidence(best) >= 50))
         {
+            if (compressed)
+            {
+                var (masked, mw) = ReadCrop(LineCrop.FromMaskedGrey(px, mask, w, h, region), region, null);
+                if (Confidence(masked) > Confidence(best)) (best, winner) = (masked, mw);
+            }
             var (grey, _) = ReadCrop(LineCrop.FromGrey(px, mask, w, h, region), region, winner);
             if (Confidence(grey) > Confidence(best)) best = grey;
             if (region.Polarity == TextPolarity.LightOnDark && region.GlyphCount >= 6 && Confidence(best) < 80)

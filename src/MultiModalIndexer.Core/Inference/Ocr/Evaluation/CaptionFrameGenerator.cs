@@ -145,7 +145,8 @@ internal static class CaptionFrameGenerator
     public static async Task<GreyImage> RenderAsync(CaptionFrameSpec spec, string cacheDir, CancellationToken ct = default)
     {
         Directory.CreateDirectory(cacheDir);
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(spec.ToString())))[..16];
+        // The render version is part of the key: v2 seeds the "life" pattern, which was random per render.
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("v2:" + spec)))[..16];
         var cached = Path.Combine(cacheDir, $"{spec.Name}-{key}.gray");
         var size = spec.Width * spec.Height;
         if (File.Exists(cached) && new FileInfo(cached).Length == size)
@@ -168,7 +169,7 @@ internal static class CaptionFrameGenerator
                 args.AddRange(["-f", "lavfi", "-i", $"mandelbrot=s={w}x{h}:r=25", "-ss", "2"]);
                 break;
             case CaptionBackground.Life:
-                args.AddRange(["-f", "lavfi", "-i", $"life=s={w / 4}x{h / 4}:r=25:mold=10:ratio=0.3:life_color=#e0e0e0:death_color=#303050", "-ss", "1"]);
+                args.AddRange(["-f", "lavfi", "-i", $"life=s={w / 4}x{h / 4}:r=25:mold=10:ratio=0.3:seed=7:life_color=#e0e0e0:death_color=#303050", "-ss", "1"]);
                 scale = $"scale={w}:{h}:flags=neighbor";
                 break;
             case CaptionBackground.Flat:
@@ -190,6 +191,48 @@ internal static class CaptionFrameGenerator
         if (bytes.Length != size) throw new InvalidOperationException($"ffmpeg made {bytes.Length} bytes for {spec.Name}, expected {size}.");
         await File.WriteAllBytesAsync(cached, bytes, ct);
         File.Delete(textFile);
+        return new GreyImage(bytes, w, h);
+    }
+
+    /// <summary>
+    /// The same frame as OCR sees it in a user's video: the generated grey frame encoded with libx264
+    /// (yuv420p, CRF <paramref name="crf"/>, preset medium) as a one-frame clip, so an I-frame, and
+    /// decoded back to grey the way KeyframeExtractor does (area scale to the OCR size, format=gray).
+    /// The caption keeps its own level (235 over the lavfi sources, 255 over photos), so ringing can
+    /// overshoot it as it does for off-white captions. An I-frame is the mildest frame type at a given
+    /// CRF (P/B frames sit a few QP higher), so CRF 28 stands in for the P-frames of a CRF 23 video.
+    /// One encoder thread keeps the bitstream, and so the test, deterministic.
+    /// </summary>
+    public static async Task<GreyImage> RenderCompressedAsync(CaptionFrameSpec spec, string cacheDir, int crf, CancellationToken ct = default)
+    {
+        var frame = await RenderAsync(spec, cacheDir, ct);
+        var (w, h) = (frame.Width, frame.Height);
+        var key = Convert.ToHexString(SHA256.HashData(frame.Pixels))[..16];
+        var name = string.Create(CultureInfo.InvariantCulture, $"{spec.Name}-{key}-crf{crf}");
+        var cached = Path.Combine(cacheDir, name + ".gray");
+        if (File.Exists(cached) && new FileInfo(cached).Length == w * h)
+            return new GreyImage(await File.ReadAllBytesAsync(cached, ct), w, h);
+
+        var raw = Path.Combine(cacheDir, name + ".raw");
+        var h264 = Path.Combine(cacheDir, name + ".h264");
+        byte[] bytes;
+        try
+        {
+            await File.WriteAllBytesAsync(raw, frame.Pixels, ct);
+            var stream = await RunFfmpegAsync(["-hide_banner", "-loglevel", "error", "-nostdin", "-f", "rawvideo", "-pix_fmt", "gray",
+                "-s", $"{w}x{h}", "-i", raw, "-vf", "format=yuv420p", "-c:v", "libx264", "-preset", "medium",
+                "-crf", crf.ToString(CultureInfo.InvariantCulture), "-threads", "1", "-f", "h264", "-"], ct);
+            await File.WriteAllBytesAsync(h264, stream, ct);
+            bytes = await RunFfmpegAsync(["-hide_banner", "-loglevel", "error", "-nostdin", "-i", h264,
+                "-vf", $"scale={w}:{h}:flags=area,setsar=1,format=gray", "-frames:v", "1", "-f", "rawvideo", "-"], ct);
+        }
+        finally
+        {
+            File.Delete(raw);
+            File.Delete(h264);
+        }
+        if (bytes.Length != w * h) throw new InvalidOperationException($"ffmpeg decoded {bytes.Length} bytes for {name}, expected {w * h}.");
+        await File.WriteAllBytesAsync(cached, bytes, ct);
         return new GreyImage(bytes, w, h);
     }
 

@@ -159,6 +159,49 @@ internal static class LineCrop
     }
 
     /// <summary>
+    /// Grey crop of the line's strokes only: the grey values inside the mask's line components grown
+    /// by a pixel or two (so anti-aliased and compression-blurred edges keep their shading), the rest
+    /// plain background. Compressed video leaves the binary masks with broken, ragged strokes and the
+    /// plain grey crop with the background's texture; this crop has neither, and Tesseract binarises
+    /// the shaded strokes itself.
+    /// </summary>
+    public static (byte[] Pixels, int Width, int Height, double Scale) FromMaskedGrey(ReadOnlySpan<byte> g, byte[] mask, int w, int h, TextRegion r)
+    {
+        var (l, t, rr, b) = PaddedBox(r);
+        var cw = rr - l; var ch = b - t;
+        var invert = r.Polarity == TextPolarity.LightOnDark;
+        var src = Window(g, w, h, (l, t, rr, b), invert ? (byte)0 : (byte)255);
+        var strokes = KeepLineComponents(Window(mask, w, h, (l, t, rr, b), 0), cw, ch, r.Left - l, r.Top - t, r.Right - l, r.Bottom - t, r.GlyphHeight);
+        var grown = new bool[cw * ch];
+        var grow = Math.Clamp(r.GlyphHeight / 12, 1, 3);
+        for (var y = 0; y < ch; y++)
+        for (var x = 0; x < cw; x++)
+        {
+            if (strokes[y * cw + x] != 0) continue;
+            for (var yy = Math.Max(0, y - grow); yy <= Math.Min(ch - 1, y + grow); yy++)
+            for (var xx = Math.Max(0, x - grow); xx <= Math.Min(cw - 1, x + grow); xx++)
+                grown[yy * cw + xx] = true;
+        }
+        // Stretch between the strokes' mean level and their grown rim's, dark text on white.
+        long textSum = 0, rimSum = 0; int textN = 0, rimN = 0;
+        for (var i = 0; i < src.Length; i++)
+        {
+            int v = invert ? 255 - src[i] : src[i];
+            src[i] = (byte)v;
+            if (strokes[i] == 0) { textSum += v; textN++; }
+            else if (grown[i]) { rimSum += v; rimN++; }
+        }
+        var lo = textN > 0 ? (int)(textSum / textN) : 0;
+        var hi = rimN > 0 ? (int)(rimSum / rimN) : 255;
+        for (var i = 0; i < src.Length; i++)
+            src[i] = !grown[i] ? (byte)255 : hi - lo > 8 ? (byte)Math.Clamp((src[i] - lo) * 255 / (hi - lo), 0, 255) : src[i];
+        var scale = r.GlyphHeight < TargetGlyphHeight ? Math.Min(4.0, TargetGlyphHeight / (double)Math.Max(1, r.GlyphHeight)) : 1.0;
+        if (scale <= 1.01) return (src, cw, ch, 1.0);
+        var (dst, dw, dh) = Resize(src, cw, ch, scale);
+        return (dst, dw, dh, scale);
+    }
+
+    /// <summary>
     /// Renders (text black on white) only the mask components that belong to the line: they touch the
     /// line's box and are not much taller than its glyphs. Background speckles in the padding and big
     /// blobs of a busy photo that graze the caption are dropped, which is what keeps PSM 7 on track.

@@ -61,12 +61,17 @@ internal static class TextRegionDetector
     /// Near-white mask: burned-in captions are drawn white, so their stroke cores are among the
     /// brightest pixels of the frame while even a light photo or a light test-pattern bar stays a
     /// little darker. The threshold follows the frame's brightest level so compressed video works too.
+    /// With <paramref name="hysteresis"/> &gt; 0, pixels up to that many levels darker also count when
+    /// they touch a stroke core: video compression spreads a flat caption level by ±10 (ringing,
+    /// blocking), so a one-level threshold keeps only broken stroke cores.
     /// </summary>
-    public static byte[]? WhiteMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, int radius, int belowBrightest = 8, int belowLocalMax = 6, byte[]? localMax = null, int? brightest = null)
+    public static byte[]? WhiteMask(ReadOnlySpan<byte> g, int w, int h, long[] integral, int radius, int belowBrightest = 8, int belowLocalMax = 6,
+        byte[]? localMax = null, int? brightest = null, int hysteresis = 0, int[]? hist = null)
     {
         var p999 = brightest ?? BrightestLevel(g, w, h);
         if (p999 < 170) return null; // nothing close to white: no white caption here
         var t = Math.Clamp(p999 - belowBrightest, 150, 247);
+        var tWeak = hysteresis > 0 ? WeakLevel(hist ?? Histogram(g), w, h, t, hysteresis) : t;
         var mask = new byte[w * h];
         var any = false;
         var iw = w + 1;
@@ -80,17 +85,92 @@ internal static class TextRegionDetector
             for (var x = 0; x < w; x++)
             {
                 int v = g[y * w + x];
-                if (v < t || v < localMax[y * w + x] - belowLocalMax) continue;
+                var strong = v >= t && v >= localMax[y * w + x] - belowLocalMax;
+                if (!strong && (tWeak >= t || v < tWeak)) continue;
                 // Also a little brighter than the neighbourhood: a uniformly light area (a bar, the sky) is not text.
                 var x0 = Math.Max(0, x - radius);
                 var x1 = Math.Min(w, x + radius + 1);
                 var sum = integral[y1 * iw + x1] - integral[y0 * iw + x1] - integral[y1 * iw + x0] + integral[y0 * iw + x0];
                 if (v * (long)((y1 - y0) * (x1 - x0)) < sum + 8L * (y1 - y0) * (x1 - x0)) continue;
-                mask[y * w + x] = 1;
-                any = true;
+                mask[y * w + x] = strong ? (byte)2 : (byte)1;
+                any |= strong;
             }
         }
-        return any ? mask : null;
+        if (!any) return null;
+        if (tWeak < t) GrowFromCores(mask, w, h);
+        return mask;
+    }
+
+    /// <summary>
+    /// The lowest level weak stroke pixels may have: <paramref name="extra"/> below the core threshold,
+    /// but above the top of any large flat population in between (a light bar, the cells of a
+    /// pattern), which would otherwise be glued to the caption wherever it touches it.
+    /// </summary>
+    private static int WeakLevel(int[] hist, int w, int h, int t, int extra)
+    {
+        var big = Math.Max(100, w * h / 2000);
+        for (var v = t - 1; v >= Math.Max(1, t - extra); v--)
+        {
+            long above = 0;
+            for (var k = v + 1; k <= Math.Min(255, v + 6); k++) above += hist[k];
+            var avg = above / (double)Math.Min(6, 255 - v);
+            if (hist[v] >= big && hist[v] >= avg * 3) return v + 1;
+        }
+        return Math.Max(1, t - extra);
+    }
+
+    /// <summary>Keeps weak pixels (1) 8-connected to a core (2), then makes the mask 0/1.</summary>
+    private static void GrowFromCores(byte[] mask, int w, int h)
+    {
+        var stack = new Stack<int>();
+        for (var i = 0; i < mask.Length; i++)
+            if (mask[i] == 2) stack.Push(i);
+        while (stack.Count > 0)
+        {
+            var i = stack.Pop();
+            var (x, y) = (i % w, i / w);
+            for (var dy = -1; dy <= 1; dy++)
+            for (var dx = -1; dx <= 1; dx++)
+            {
+                var (nx, ny) = (x + dx, y + dy);
+                if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+                var j = ny * w + nx;
+                if (mask[j] != 1) continue;
+                mask[j] = 2;
+                stack.Push(j);
+            }
+        }
+        for (var i = 0; i < mask.Length; i++) mask[i] = mask[i] == 2 ? (byte)1 : (byte)0;
+    }
+
+    /// <summary>
+    /// A 3×3 closing of a 0/1 mask (dilate, then erode): joins the one-pixel breaks compression leaves
+    /// in thin strokes, so a glyph is one component of its real height again, without growing it.
+    /// </summary>
+    public static byte[] Close3(byte[] mask, int w, int h)
+    {
+        var dil = Morph3(mask, w, h, 1);
+        return Morph3(dil, w, h, 0);
+    }
+
+    /// <summary>Separable 3×3 dilation of <paramref name="on"/> pixels (erosion when on is 0); the frame edge counts as neither.</summary>
+    private static byte[] Morph3(byte[] src, int w, int h, byte on)
+    {
+        var tmp = new byte[src.Length];
+        for (var y = 0; y < h; y++)
+        for (var x = 0; x < w; x++)
+        {
+            var i = y * w + x;
+            tmp[i] = src[i] == on || x > 0 && src[i - 1] == on || x < w - 1 && src[i + 1] == on ? on : (byte)(1 - on);
+        }
+        var dst = new byte[src.Length];
+        for (var y = 0; y < h; y++)
+        for (var x = 0; x < w; x++)
+        {
+            var i = y * w + x;
+            dst[i] = tmp[i] == on || y > 0 && tmp[i - w] == on || y < h - 1 && tmp[i + w] == on ? on : (byte)(1 - on);
+        }
+        return dst;
     }
 
     /// <summary>The level the brightest 0.1 % of the frame reach.</summary>
@@ -124,6 +204,25 @@ internal static class TextRegionDetector
             if (c >= need && c >= around * 4) return v;
         }
         return null;
+    }
+
+    /// <summary>
+    /// Whether the frame's brightest level is a sharp spike (a flat-coloured caption drawn losslessly)
+    /// or a spread bump (the same caption after video compression, whose ringing and blocking spread
+    /// a flat level over ±10). Only a spread top gets the compression-tolerant masks.
+    /// </summary>
+    public static bool TopLevelSpread(int[] hist, int w, int h, int brightest)
+    {
+        var peak = brightest;
+        for (var v = Math.Max(1, brightest - 4); v <= 254; v++)
+            if (hist[v] > hist[peak]) peak = v;
+        long core = 0, around = 0;
+        for (var v = Math.Max(0, peak - 6); v <= Math.Min(255, peak + 6); v++)
+        {
+            around += hist[v];
+            if (Math.Abs(v - peak) <= 1) core += hist[v];
+        }
+        return around >= Math.Max(50, w * h / 5000) && core * 5 < around * 3;
     }
 
     public static int[] Histogram(ReadOnlySpan<byte> g)
