@@ -65,19 +65,48 @@ public sealed class ShotsBenchCase : IBenchCase
             .Add("boundaries_found", analysis!.Cuts.Count, "count");
         result.Notes.Add($"source frames {sourceFrames} ({info.Video?.Width}x{info.Video?.Height} {info.Video?.Codec}); median of {runs} alternating runs, wall clock incl. process start; {Environment.ProcessorCount} cores");
         result.Notes.Add($"ours: cuts {string.Join(", ", analysis.Cuts.Select(c => c.ToString("0.###")))}; parts {string.Join(" | ", plan.Select(p => $"from frame {p.FirstFrame}"))}; scdet: ffmpeg -vf scdet -f null - (default threshold 10)");
+
+        // The same clip four times over (stream copy, 2 minutes): the split's fixed cost (one ffprobe and
+        // one more ffmpeg start) weighs less on a longer video.
+        var longFile = Path.Combine(context.WorkDir, "big_buck_bunny_x4.webm");
+        if (!File.Exists(longFile))
+            await RunFfmpegAsync(["-nostdin", "-v", "error", "-y", "-stream_loop", "3", "-i", file, "-an", "-c", "copy", longFile], ct);
+        var longInfo = await new MediaProbe(options).ProbeAsync(longFile, ct);
+        var longRuns = context.Quick ? 1 : 3;
+        List<double> lOurs = [], lSingle = [], lPeer = [];
+        for (var i = 0; i < longRuns; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await detector.AnalyzeAsync(longInfo, ct);
+            lOurs.Add(sw.Elapsed.TotalSeconds);
+            sw.Restart();
+            await RunScdetAsync(longFile, ct);
+            lPeer.Add(sw.Elapsed.TotalSeconds);
+            sw.Restart();
+            await onePart.AnalyzeAsync(longInfo, ct);
+            lSingle.Add(sw.Elapsed.TotalSeconds);
+        }
+        result.Add("long_ours_seconds_median", Median(lOurs), "s")
+            .Add("long_ours_one_part_seconds_median", Median(lSingle), "s")
+            .Add("long_scdet_seconds_median", Median(lPeer), "s")
+            .Add("long_speed_ratio_ours_over_scdet", Median(lPeer) / Median(lOurs), "x")
+            .Add("long_speed_ratio_one_part_over_scdet", Median(lPeer) / Median(lSingle), "x");
+        result.Notes.Add($"long: {longInfo.Duration:0} s (the clip looped 4x by stream copy), median of {longRuns} alternating runs");
         return result;
     }
 
-    private static async Task RunScdetAsync(string file, CancellationToken ct)
+    private static Task RunScdetAsync(string file, CancellationToken ct) =>
+        RunFfmpegAsync(["-nostdin", "-hide_banner", "-v", "error", "-i", file, "-an", "-vf", "scdet", "-f", "null", "-"], ct);
+
+    private static async Task RunFfmpegAsync(string[] args, CancellationToken ct)
     {
         var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "-nostdin", "-hide_banner", "-v", "error", "-i", file, "-an", "-vf", "scdet", "-f", "null", "-" })
-            psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var err = p.StandardError.ReadToEndAsync(ct);
         await p.StandardOutput.ReadToEndAsync(ct);
         await p.WaitForExitAsync(ct);
-        if (p.ExitCode != 0) throw new InvalidOperationException("scdet run failed: " + await err);
+        if (p.ExitCode != 0) throw new InvalidOperationException("ffmpeg failed: " + await err);
     }
 
     private static double Median(List<double> xs)
