@@ -126,7 +126,6 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
             if (plan.Count > 1 && failure is SplitMismatchException or MediaException { Kind: not MediaErrorKind.Timeout })
                 throw new SplitMismatchException(failure.Message);
             ExceptionDispatchInfo.Throw(failure);
-            throw;
         }
         var results = tasks.Select(t => t.Result).ToList();
         var all = new List<FrameFeatures>(results.Sum(r => r.Frames.Count));

@@ -34,22 +34,7 @@ public sealed class ShotsBenchCase : IBenchCase
         var (frames, _) = await detector.DecodeFeaturesAsync(info, ct);
         await onePart.AnalyzeAsync(info, ct);
         await RunScdetAsync(file, ct);
-        var ours = new List<double>();
-        var single = new List<double>();
-        var peer = new List<double>();
-        ShotAnalysis? analysis = null;
-        for (var i = 0; i < runs; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            analysis = await detector.AnalyzeAsync(info, ct);
-            ours.Add(sw.Elapsed.TotalSeconds);
-            sw.Restart();
-            await RunScdetAsync(file, ct);
-            peer.Add(sw.Elapsed.TotalSeconds);
-            sw.Restart();
-            await onePart.AnalyzeAsync(info, ct);
-            single.Add(sw.Elapsed.TotalSeconds);
-        }
+        var (ours, single, peer, analysis) = await AlternateAsync(detector, onePart, info, file, runs, ct);
         var sourceFrames = info.Video?.FrameCount ?? (long)Math.Round(info.Duration * (info.Video?.Fps ?? 24));
         double oursMed = Median(ours), singleMed = Median(single), peerMed = Median(peer);
         result.Add("ours_seconds_median", oursMed, "s")
@@ -62,7 +47,7 @@ public sealed class ShotsBenchCase : IBenchCase
             .Add("speed_ratio_one_part_over_scdet", peerMed / singleMed, "x")
             .Add("decode_parts", plan.Count, "count")
             .Add("analysed_frames", frames.Count, "frames")
-            .Add("boundaries_found", analysis!.Cuts.Count, "count");
+            .Add("boundaries_found", analysis.Cuts.Count, "count");
         result.Notes.Add($"source frames {sourceFrames} ({info.Video?.Width}x{info.Video?.Height} {info.Video?.Codec}); median of {runs} alternating runs, wall clock incl. process start; {Environment.ProcessorCount} cores");
         result.Notes.Add($"ours: cuts {string.Join(", ", analysis.Cuts.Select(c => c.ToString("0.###")))}; parts {string.Join(" | ", plan.Select(p => $"from frame {p.FirstFrame}"))}; scdet: ffmpeg -vf scdet -f null - (default threshold 10)");
 
@@ -73,19 +58,7 @@ public sealed class ShotsBenchCase : IBenchCase
             await RunFfmpegAsync(["-nostdin", "-v", "error", "-y", "-stream_loop", "3", "-i", file, "-an", "-c", "copy", longFile], ct);
         var longInfo = await new MediaProbe(options).ProbeAsync(longFile, ct);
         var longRuns = context.Quick ? 1 : 3;
-        List<double> lOurs = [], lSingle = [], lPeer = [];
-        for (var i = 0; i < longRuns; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            await detector.AnalyzeAsync(longInfo, ct);
-            lOurs.Add(sw.Elapsed.TotalSeconds);
-            sw.Restart();
-            await RunScdetAsync(longFile, ct);
-            lPeer.Add(sw.Elapsed.TotalSeconds);
-            sw.Restart();
-            await onePart.AnalyzeAsync(longInfo, ct);
-            lSingle.Add(sw.Elapsed.TotalSeconds);
-        }
+        var (lOurs, lSingle, lPeer, _) = await AlternateAsync(detector, onePart, longInfo, longFile, longRuns, ct);
         result.Add("long_ours_seconds_median", Median(lOurs), "s")
             .Add("long_ours_one_part_seconds_median", Median(lSingle), "s")
             .Add("long_scdet_seconds_median", Median(lPeer), "s")
@@ -93,6 +66,27 @@ public sealed class ShotsBenchCase : IBenchCase
             .Add("long_speed_ratio_one_part_over_scdet", Median(lPeer) / Median(lSingle), "x");
         result.Notes.Add($"long: {longInfo.Duration:0} s (the clip looped 4x by stream copy), median of {longRuns} alternating runs");
         return result;
+    }
+
+    /// <summary>Ours, scdet and ours in one part, alternated so background load hits each alike: seconds of each run and our last analysis.</summary>
+    private static async Task<(List<double> Ours, List<double> OnePart, List<double> Scdet, ShotAnalysis Analysis)> AlternateAsync(
+        ShotDetector ours, ShotDetector onePart, MediaInfo info, string file, int runs, CancellationToken ct)
+    {
+        List<double> a = [], b = [], c = [];
+        ShotAnalysis? last = null;
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            last = await ours.AnalyzeAsync(info, ct);
+            a.Add(sw.Elapsed.TotalSeconds);
+            sw.Restart();
+            await RunScdetAsync(file, ct);
+            c.Add(sw.Elapsed.TotalSeconds);
+            sw.Restart();
+            await onePart.AnalyzeAsync(info, ct);
+            b.Add(sw.Elapsed.TotalSeconds);
+        }
+        return (a, b, c, last!);
     }
 
     private static Task RunScdetAsync(string file, CancellationToken ct) =>
