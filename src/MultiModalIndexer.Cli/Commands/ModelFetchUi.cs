@@ -43,7 +43,7 @@ internal static class ModelFetchUi
         }
 
         var mirror = ModelFetchOptions.ResolveMirror(configured);
-        AnsiConsole.MarkupLine(Markup.Escape($"[models] fetching {missing.Count} missing default model(s) into {dir}{(mirror is null ? "" : $" from the mirror {mirror}")}: {string.Join(", ", missing.Select(m => m.Id))}"));
+        Console.WriteLine(($"[models] fetching {missing.Count} missing default model(s) into {dir}{(mirror is null ? "" : $" from the mirror {mirror}")}: {string.Join(", ", missing.Select(m => m.Id))}"));
         IReadOnlyList<ModelFetchOutcome> outcomes;
         if (Console.IsOutputRedirected)
         {
@@ -69,15 +69,9 @@ internal static class ModelFetchUi
     {
         var m = services.GetService<Modalities>();
         if (m is null) return;
-        string State(string name, object? engine, string key) =>
-            engine is not null ? $"{name} on" : $"{name} off ({m.OffReasons.GetValueOrDefault(key) ?? "not available"})";
-        var parts = new[]
-        {
-            State("CLIP", m.ImageEncoder, "clip"),
-            State("ASR", m.Recognizer, "asr"),
-            State("OCR", m.Ocr, "ocr"),
-        };
-        Console.WriteLine("[models] " + string.Join(" · ", parts));
+        // Why a modality is off was logged when it was opened; this is the summary line.
+        static string State(string name, object? engine) => engine is not null ? $"{name} on" : $"{name} off";
+        Console.WriteLine("[models] " + string.Join(" · ", State("CLIP", m.ImageEncoder), State("ASR", m.Recognizer), State("OCR", m.Ocr)));
     }
 
     private sealed class Bars(ProgressContext ctx) : IProgress<DownloadProgress>
