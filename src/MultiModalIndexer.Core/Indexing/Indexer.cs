@@ -32,10 +32,8 @@ public sealed class Indexer : IAsyncDisposable
     private readonly Lazy<Ledger> _ledger;
     private readonly SemaphoreSlim _runGate = new(1, 1);
     private readonly SemaphoreSlim _storeGate = new(1, 1);
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private readonly ConcurrentDictionary<string, FileProgress> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _knownRoots = new(StringComparer.Ordinal);
-    private bool _schemaReady;
 
     // Progress of the running (or last) run.
     private volatile bool _running;
@@ -378,20 +376,8 @@ public sealed class Indexer : IAsyncDisposable
         Thumbnails.DeleteVideo(videoId);
     }
 
-    public async Task EnsureSchemaAsync(CancellationToken ct = default)
-    {
-        if (_schemaReady) return;
-        await _schemaGate.WaitAsync(ct);
-        try
-        {
-            if (!_schemaReady) await _store.EnsureSchemaAsync(ct);
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
-    }
+    public Task EnsureSchemaAsync(CancellationToken ct = default) =>
+        SchemaGate.EnsureAsync(_store, ct);
 
     public IndexingStatus Status
     {
