@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using MultiModalIndexer.Composition;
@@ -86,9 +87,9 @@ public sealed class SearchCommand : ICliCommand
             {
                 var text = string.Join(" | ", new[] { h.Segment.Transcript, h.Segment.OcrText.Replace('\n', ' ') }.Where(t => t.Length > 0));
                 if (text.Length > 100) text = text[..100] + "…";
-                table.AddRow((++rank).ToString(), Markup.Escape(h.Segment.FileName),
+                table.AddRow((++rank).ToString(CultureInfo.InvariantCulture), Markup.Escape(h.Segment.FileName),
                     $"{TimeSpan.FromSeconds(h.Segment.Start):mm\\:ss\\.f}–{TimeSpan.FromSeconds(h.Segment.End):mm\\:ss\\.f}",
-                    h.Score.ToString("0.000"), Markup.Escape(text));
+                    h.Score.ToString("0.000", CultureInfo.InvariantCulture), Markup.Escape(text));
             }
             AnsiConsole.Write(table);
             return 0;

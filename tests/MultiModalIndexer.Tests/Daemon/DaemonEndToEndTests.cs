@@ -35,7 +35,7 @@ public sealed class DaemonEndToEndTests
             },
         });
         await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(DaemonHost.ListeningUrls(app).First()) };
+        using var http = new HttpClient { BaseAddress = new Uri(DaemonHost.ListeningUrls(app)[0]) };
 
         var crawl = app.Services.GetRequiredService<CrawlState>();
         for (var i = 0; i < 1200 && crawl.Snapshot.RunsCompleted == 0 && crawl.Snapshot.LastError is null; i++) await Task.Delay(100);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using MultiModalIndexer.Common;
 using MultiModalIndexer.Media;
@@ -49,7 +50,7 @@ public sealed class ShotsBenchCase : IBenchCase
             .Add("analysed_frames", frames.Count, "frames")
             .Add("boundaries_found", analysis.Cuts.Count, "count");
         result.Notes.Add($"source frames {sourceFrames} ({info.Video?.Width}x{info.Video?.Height} {info.Video?.Codec}); median of {runs} alternating runs, wall clock incl. process start; {Environment.ProcessorCount} cores");
-        result.Notes.Add($"ours: cuts {string.Join(", ", analysis.Cuts.Select(c => c.ToString("0.###")))}; parts {string.Join(" | ", plan.Select(p => $"from frame {p.FirstFrame}"))}; scdet: ffmpeg -vf scdet -f null - (default threshold 10)");
+        result.Notes.Add($"ours: cuts {string.Join(", ", analysis.Cuts.Select(c => c.ToString("0.###", CultureInfo.InvariantCulture)))}; parts {string.Join(" | ", plan.Select(p => $"from frame {p.FirstFrame}"))}; scdet: ffmpeg -vf scdet -f null - (default threshold 10)");
 
         // The same clip four times over (stream copy, 2 minutes): the split's fixed cost (one ffprobe and
         // one more ffmpeg start) weighs less on a longer video.

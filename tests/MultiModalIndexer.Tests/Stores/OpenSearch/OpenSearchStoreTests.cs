@@ -94,7 +94,7 @@ public sealed class OpenSearchStoreTests
         var resent = bulks[1].BodyJson()!.AsArray();
         Assert.Equal(2, resent.Count);
         Assert.Equal(segments[1].Id, (string?)resent[0]!["index"]!["_id"]);
-        Assert.DoesNotContain(rec.Requests, r => r.Path.EndsWith("_delete_by_query"));
+        Assert.DoesNotContain(rec.Requests, r => r.Path.EndsWith("_delete_by_query", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class OpenSearchStoreTests
         await store.UpsertVideoAsync(OpenSearchTestData.Video(1), segs.Take(1).ToList());
         var left = await store.GetSegmentsOfVideoAsync(OpenSearchTestData.VideoId);
         Assert.Equal([segs[0].Id], left.Select(s => s.Id));
-        var del = rec.Requests.Last(r => r.Path.EndsWith("_delete_by_query")).BodyJson()!;
+        var del = rec.Requests.Last(r => r.Path.EndsWith("_delete_by_query", StringComparison.Ordinal)).BodyJson()!;
         Assert.Equal([segs[0].Id], del["query"]!["bool"]!["must_not"]![0]!["ids"]!["values"]!.AsArray().Select(x => (string)x!));
     }
 
@@ -211,7 +211,7 @@ public sealed class OpenSearchStoreTests
         for (var i = 0; i < 3; i++)
             await store.SearchAsync(new SearchRequest { Query = "night", QueryVector = OpenSearchTestData.Vector(i), TextWeight = 0.7 });
         Assert.Single(rec.Requests, r => r.Method == "PUT" && r.Path == "/_search/pipeline/mmi-hybrid-t070");
-        Assert.All(rec.Requests.Where(r => r.Path.EndsWith("_search")), r => Assert.Equal("mmi-hybrid-t070", r.Query["search_pipeline"]));
+        Assert.All(rec.Requests.Where(r => r.Path.EndsWith("_search", StringComparison.Ordinal)), r => Assert.Equal("mmi-hybrid-t070", r.Query["search_pipeline"]));
         // The default weight uses the start-up pipeline, RRF its own.
         await store.SearchAsync(new SearchRequest { Query = "night", QueryVector = OpenSearchTestData.Vector(1), TextWeight = 0.5 });
         await store.SearchAsync(new SearchRequest { Query = "night", QueryVector = OpenSearchTestData.Vector(1), Fusion = FusionMethod.Rrf, TextWeight = 0.9 });
@@ -255,7 +255,7 @@ public sealed class OpenSearchStoreTests
     {
         var (store, rec, http) = Create();
         using var _ = http;
-        rec.Override = (r, _) => r.Path.EndsWith("/_search") ? RecordingOpenSearch.Json(HttpStatusCode.OK, JsonNode.Parse("""
+        rec.Override = (r, _) => r.Path.EndsWith("/_search", StringComparison.Ordinal) ? RecordingOpenSearch.Json(HttpStatusCode.OK, JsonNode.Parse("""
             {"hits":{"total":{"value":1,"relation":"eq"},"hits":[{"_id":"v-00000","_score":2.5,
               "_source":{"segment_id":"v-00000","video_id":"v","source_path":"/a.mp4","storage":"local","file_name":"a.mp4","title":"a"},
               "highlight":{"transcript":["今天<em>机</em><em>器</em><em>学</em><em>习</em>"],"transcript.cjk":["今天<em>机器</em><em>学习</em> 再见"],"ocr_text":["<em>机</em>"]}}]}}
