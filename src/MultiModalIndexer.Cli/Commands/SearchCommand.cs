@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using MultiModalIndexer.Composition;
 using MultiModalIndexer.Search;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 using Spectre.Console;
 
 namespace MultiModalIndexer.Cli.Commands;

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using MultiModalIndexer.Composition;
 using MultiModalIndexer.Indexing;

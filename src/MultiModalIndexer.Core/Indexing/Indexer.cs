@@ -200,8 +200,14 @@ public sealed class Indexer : IAsyncDisposable
             if (row?.VideoId is { } old && old != videoId) await ReleaseVideoAsync(old, file.Path, ct);
             Ledger.Upsert(baseRow with
             {
-                Status = LedgerStatus.Indexed, VideoId = videoId, PendingVideoId = null, Attempts = 0, LastError = $"duplicate of {twin.Path}",
-                ModelVersions = versionsKey, DocumentCount = twin.DocumentCount, Duration = twin.Duration,
+                Status = LedgerStatus.Indexed,
+                VideoId = videoId,
+                PendingVideoId = null,
+                Attempts = 0,
+                LastError = $"duplicate of {twin.Path}",
+                ModelVersions = versionsKey,
+                DocumentCount = twin.DocumentCount,
+                Duration = twin.Duration,
             });
             Interlocked.Increment(ref _runDone);
             Interlocked.Add(ref _runDoneBytes, file.Size);
@@ -241,8 +247,15 @@ public sealed class Indexer : IAsyncDisposable
 
             Ledger.Upsert(baseRow with
             {
-                Status = LedgerStatus.Indexed, VideoId = videoId, PendingVideoId = null, Attempts = 0, LastError = null,
-                NextAttemptAt = null, ModelVersions = versionsKey, DocumentCount = segments.Count, Duration = duration,
+                Status = LedgerStatus.Indexed,
+                VideoId = videoId,
+                PendingVideoId = null,
+                Attempts = 0,
+                LastError = null,
+                NextAttemptAt = null,
+                ModelVersions = versionsKey,
+                DocumentCount = segments.Count,
+                Duration = duration,
             });
             Interlocked.Add(ref _runMediaMillis, (long)(duration * 1000));
             _logger.LogInformation("Indexed {File}: {Segments} segments, {Duration:0.0}s of media.", file.Path, segments.Count, duration);
@@ -272,10 +285,14 @@ public sealed class Indexer : IAsyncDisposable
             }
             Ledger.Upsert(baseRow with
             {
-                Status = LedgerStatus.Failed, Attempts = attempts, LastError = reason, VideoId = keepVideo,
+                Status = LedgerStatus.Failed,
+                Attempts = attempts,
+                LastError = reason,
+                VideoId = keepVideo,
                 PendingVideoId = written && keepVideo is null ? videoId : null,
                 NextAttemptAt = final ? null : DateTimeOffset.UtcNow.AddSeconds(_options.RetryBackoffSeconds * Math.Pow(2, attempts - 1)),
-                ModelVersions = versionsKey, DocumentCount = keepVideo is null ? 0 : baseRow.DocumentCount,
+                ModelVersions = versionsKey,
+                DocumentCount = keepVideo is null ? 0 : baseRow.DocumentCount,
             });
             _logger.LogWarning("Failed {File}: {Reason}", file.Path, reason);
             var shown = final ? reason : $"{reason} (attempt {attempts} of {_options.MaxAttempts}; will retry)";

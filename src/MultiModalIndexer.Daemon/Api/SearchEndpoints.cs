@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using MultiModalIndexer.Daemon.Backend;
 using MultiModalIndexer.Daemon.Configuration;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Daemon.Api;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using MultiModalIndexer.Daemon;
 using MultiModalIndexer.Daemon.Scheduling;
 using MultiModalIndexer.Tests.Common;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MultiModalIndexer.Tests.Daemon;
 

@@ -10,9 +10,9 @@ using MultiModalIndexer.Daemon;
 using MultiModalIndexer.Daemon.Backend;
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Indexing;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 using MultiModalIndexer.Stores.Embedded;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Daemon;

@@ -1,6 +1,6 @@
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 using MultiModalIndexer.Stores.Embedded;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Stores;

@@ -36,21 +36,21 @@ public sealed class OcrFrameBenchCase : IBenchCase
         double pipeMs = 0, plainMs = 0;
         int pipeFound = 0, plainFound = 0, total = 0;
         for (var round = 0; round < rounds; round++)
-        foreach (var (spec, img) in frames)
-        {
-            ct.ThrowIfCancellationRequested();
-            var sw = Stopwatch.StartNew();
-            var r = engine.Recognize(img);
-            pipeMs += sw.Elapsed.TotalMilliseconds;
-            sw.Restart();
-            var plain = engine.PlainTesseract(img);
-            plainMs += sw.Elapsed.TotalMilliseconds;
-            if (round > 0) continue;
-            var (f1, t1) = OcrMetrics.Recall(spec.Text, r.Text);
-            var (f2, _) = OcrMetrics.Recall(spec.Text, plain);
-            pipeFound += f1; plainFound += f2; total += t1;
-            if (debug) context.Log($"[{spec.Name}] {f1}/{t1} pipeline='{r.Text.Replace('\n', '|')}' plain {f2}/{t1}='{plain.Trim().Replace('\n', '|')}'");
-        }
+            foreach (var (spec, img) in frames)
+            {
+                ct.ThrowIfCancellationRequested();
+                var sw = Stopwatch.StartNew();
+                var r = engine.Recognize(img);
+                pipeMs += sw.Elapsed.TotalMilliseconds;
+                sw.Restart();
+                var plain = engine.PlainTesseract(img);
+                plainMs += sw.Elapsed.TotalMilliseconds;
+                if (round > 0) continue;
+                var (f1, t1) = OcrMetrics.Recall(spec.Text, r.Text);
+                var (f2, _) = OcrMetrics.Recall(spec.Text, plain);
+                pipeFound += f1; plainFound += f2; total += t1;
+                if (debug) context.Log($"[{spec.Name}] {f1}/{t1} pipeline='{r.Text.Replace('\n', '|')}' plain {f2}/{t1}='{plain.Trim().Replace('\n', '|')}'");
+            }
         var n = frames.Count * rounds;
         result.Add("pipeline_ms_per_frame", pipeMs / n, "ms")
             .Add("plain_tesseract_ms_per_frame", plainMs / n, "ms")

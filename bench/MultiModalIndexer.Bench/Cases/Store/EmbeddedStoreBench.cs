@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text;
 using Microsoft.Data.Sqlite;

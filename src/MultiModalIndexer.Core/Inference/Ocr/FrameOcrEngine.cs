@@ -56,7 +56,7 @@ public sealed class FrameOcrEngine : IOcrEngine
         catch
         {
             _cjkMixed?.Dispose();
-        _cjkFirst?.Dispose();
+            _cjkFirst?.Dispose();
             _tess.Dispose();
             throw;
         }
@@ -182,8 +182,11 @@ public sealed class FrameOcrEngine : IOcrEngine
                 pieces++;
                 joined = joined with
                 {
-                    Left = Math.Min(joined.Left, p.Left), Top = Math.Min(joined.Top, p.Top), Right = Math.Max(joined.Right, p.Right),
-                    Bottom = Math.Max(joined.Bottom, p.Bottom), GlyphCount = joined.GlyphCount + p.GlyphCount,
+                    Left = Math.Min(joined.Left, p.Left),
+                    Top = Math.Min(joined.Top, p.Top),
+                    Right = Math.Max(joined.Right, p.Right),
+                    Bottom = Math.Max(joined.Bottom, p.Bottom),
+                    GlyphCount = joined.GlyphCount + p.GlyphCount,
                 };
             }
             if (pieces < 2 || LineCrop.FromLevel(px, masks[i], w, h, joined) is not { } crop) continue;

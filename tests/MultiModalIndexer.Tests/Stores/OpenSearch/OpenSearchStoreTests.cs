@@ -78,10 +78,22 @@ public sealed class OpenSearchStoreTests
             // First bulk: item 0 ok, item 1 rejected (queue full), item 2 has a mapping error.
             var items = new JsonArray(
                 new JsonObject { ["index"] = new JsonObject { ["_index"] = "mmi-segments-v1", ["_id"] = segments[0].Id, ["status"] = 201 } },
-                new JsonObject { ["index"] = new JsonObject { ["_index"] = "mmi-segments-v1", ["_id"] = segments[1].Id, ["status"] = 429,
-                    ["error"] = new JsonObject { ["type"] = "es_rejected_execution_exception", ["reason"] = "queue full" } } },
-                new JsonObject { ["index"] = new JsonObject { ["_index"] = "mmi-segments-v1", ["_id"] = segments[2].Id, ["status"] = 400,
-                    ["error"] = new JsonObject { ["type"] = "mapper_parsing_exception", ["reason"] = "failed to parse field [start]" } } });
+                new JsonObject
+                {
+                    ["index"] = new JsonObject
+                    {
+                        ["_index"] = "mmi-segments-v1", ["_id"] = segments[1].Id, ["status"] = 429,
+                        ["error"] = new JsonObject { ["type"] = "es_rejected_execution_exception", ["reason"] = "queue full" }
+                    }
+                },
+                new JsonObject
+                {
+                    ["index"] = new JsonObject
+                    {
+                        ["_index"] = "mmi-segments-v1", ["_id"] = segments[2].Id, ["status"] = 400,
+                        ["error"] = new JsonObject { ["type"] = "mapper_parsing_exception", ["reason"] = "failed to parse field [start]" }
+                    }
+                });
             return RecordingOpenSearch.Json(HttpStatusCode.OK, new JsonObject { ["took"] = 1, ["errors"] = true, ["items"] = items });
         };
         var e = await Assert.ThrowsAsync<OpenSearchBulkException>(() => store.UpsertVideoAsync(OpenSearchTestData.Video(), segments));

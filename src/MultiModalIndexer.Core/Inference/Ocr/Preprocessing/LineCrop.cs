@@ -64,7 +64,7 @@ internal static class LineCrop
         var hist = new int[256];
         var inside = 0;
         for (var y = Math.Max(0, t); y < Math.Min(h, b); y++)
-        for (var x = Math.Max(0, l); x < Math.Min(w, rr); x++) { hist[g[y * w + x]]++; inside++; }
+            for (var x = Math.Max(0, l); x < Math.Min(w, rr); x++) { hist[g[y * w + x]]++; inside++; }
         // The level reached by the brightest 0.5 % of the crop (glyph cores), ignoring a few hot pixels.
         var need = Math.Max(1, inside / 200);
         var top = 255;
@@ -91,8 +91,8 @@ internal static class LineCrop
         var hist = new int[256];
         var n = 0;
         for (var y = Math.Max(0, r.Top); y < Math.Min(h, r.Bottom); y++)
-        for (var x = Math.Max(0, r.Left); x < Math.Min(w, r.Right); x++)
-            if (mask[y * w + x] != 0) { hist[g[y * w + x]]++; n++; }
+            for (var x = Math.Max(0, r.Left); x < Math.Min(w, r.Right); x++)
+                if (mask[y * w + x] != 0) { hist[g[y * w + x]]++; n++; }
         if (n < 20) return null;
         // The level: the densest 5-level window of the stroke pixels.
         int level = 0, best = -1;
@@ -114,12 +114,12 @@ internal static class LineCrop
         var cw = rr - l; var ch = b - t0;
         var src = Window(g, w, h, (l, t0, rr, b), 0);
         for (var y = 0; y < ch; y++)
-        for (var x = 0; x < cw; x++)
-        {
-            var (fx, fy) = (l + x, t0 + y);
-            var inside = fx >= 0 && fy >= 0 && fx < w && fy < h;
-            src[y * cw + x] = inside && Math.Abs(src[y * cw + x] - level) <= tol ? (byte)1 : (byte)0;
-        }
+            for (var x = 0; x < cw; x++)
+            {
+                var (fx, fy) = (l + x, t0 + y);
+                var inside = fx >= 0 && fy >= 0 && fx < w && fy < h;
+                src[y * cw + x] = inside && Math.Abs(src[y * cw + x] - level) <= tol ? (byte)1 : (byte)0;
+            }
         src = KeepLineComponents(src, cw, ch, r.Left - l, r.Top - t0, r.Right - l, r.Bottom - t0, r.GlyphHeight);
         var scale = r.GlyphHeight < TargetGlyphHeight ? Math.Min(4.0, TargetGlyphHeight / (double)Math.Max(1, r.GlyphHeight)) : 1.0;
         if (scale <= 1.01) return (src, cw, ch, 1.0);
@@ -137,14 +137,14 @@ internal static class LineCrop
         var src = Window(g, w, h, (l, t, rr, b), invert ? (byte)0 : (byte)255);
         long textSum = 0; var textN = 0; long bgSum = 0; var bgN = 0;
         for (var y = 0; y < ch; y++)
-        for (var x = 0; x < cw; x++)
-        {
-            var v = invert ? 255 - src[y * cw + x] : src[y * cw + x];
-            src[y * cw + x] = (byte)v;
-            var (fx, fy) = (l + x, t + y);
-            if (fx < 0 || fy < 0 || fx >= w || fy >= h) continue;
-            if (mask[fy * w + fx] != 0) { textSum += v; textN++; } else { bgSum += v; bgN++; }
-        }
+            for (var x = 0; x < cw; x++)
+            {
+                var v = invert ? 255 - src[y * cw + x] : src[y * cw + x];
+                src[y * cw + x] = (byte)v;
+                var (fx, fy) = (l + x, t + y);
+                if (fx < 0 || fy < 0 || fx >= w || fy >= h) continue;
+                if (mask[fy * w + fx] != 0) { textSum += v; textN++; } else { bgSum += v; bgN++; }
+            }
         if (textN > 0 && bgN > 0)
         {
             var lo = (int)(textSum / textN); var hi = (int)(bgSum / bgN);
@@ -175,13 +175,13 @@ internal static class LineCrop
         var grown = new bool[cw * ch];
         var grow = Math.Clamp(r.GlyphHeight / 12, 1, 3);
         for (var y = 0; y < ch; y++)
-        for (var x = 0; x < cw; x++)
-        {
-            if (strokes[y * cw + x] != 0) continue;
-            for (var yy = Math.Max(0, y - grow); yy <= Math.Min(ch - 1, y + grow); yy++)
-            for (var xx = Math.Max(0, x - grow); xx <= Math.Min(cw - 1, x + grow); xx++)
-                grown[yy * cw + xx] = true;
-        }
+            for (var x = 0; x < cw; x++)
+            {
+                if (strokes[y * cw + x] != 0) continue;
+                for (var yy = Math.Max(0, y - grow); yy <= Math.Min(ch - 1, y + grow); yy++)
+                    for (var xx = Math.Max(0, x - grow); xx <= Math.Min(cw - 1, x + grow); xx++)
+                        grown[yy * cw + xx] = true;
+            }
         // Stretch between the strokes' mean level and their grown rim's, dark text on white.
         long textSum = 0, rimSum = 0; int textN = 0, rimN = 0;
         for (var i = 0; i < src.Length; i++)

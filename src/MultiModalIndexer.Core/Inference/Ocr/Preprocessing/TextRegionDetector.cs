@@ -130,15 +130,15 @@ internal static class TextRegionDetector
             var i = stack.Pop();
             var (x, y) = (i % w, i / w);
             for (var dy = -1; dy <= 1; dy++)
-            for (var dx = -1; dx <= 1; dx++)
-            {
-                var (nx, ny) = (x + dx, y + dy);
-                if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-                var j = ny * w + nx;
-                if (mask[j] != 1) continue;
-                mask[j] = 2;
-                stack.Push(j);
-            }
+                for (var dx = -1; dx <= 1; dx++)
+                {
+                    var (nx, ny) = (x + dx, y + dy);
+                    if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+                    var j = ny * w + nx;
+                    if (mask[j] != 1) continue;
+                    mask[j] = 2;
+                    stack.Push(j);
+                }
         }
         for (var i = 0; i < mask.Length; i++) mask[i] = mask[i] == 2 ? (byte)1 : (byte)0;
     }
@@ -158,18 +158,18 @@ internal static class TextRegionDetector
     {
         var tmp = new byte[src.Length];
         for (var y = 0; y < h; y++)
-        for (var x = 0; x < w; x++)
-        {
-            var i = y * w + x;
-            tmp[i] = src[i] == on || x > 0 && src[i - 1] == on || x < w - 1 && src[i + 1] == on ? on : (byte)(1 - on);
-        }
+            for (var x = 0; x < w; x++)
+            {
+                var i = y * w + x;
+                tmp[i] = src[i] == on || x > 0 && src[i - 1] == on || x < w - 1 && src[i + 1] == on ? on : (byte)(1 - on);
+            }
         var dst = new byte[src.Length];
         for (var y = 0; y < h; y++)
-        for (var x = 0; x < w; x++)
-        {
-            var i = y * w + x;
-            dst[i] = tmp[i] == on || y > 0 && tmp[i - w] == on || y < h - 1 && tmp[i + w] == on ? on : (byte)(1 - on);
-        }
+            for (var x = 0; x < w; x++)
+            {
+                var i = y * w + x;
+                dst[i] = tmp[i] == on || y > 0 && tmp[i - w] == on || y < h - 1 && tmp[i + w] == on ? on : (byte)(1 - on);
+            }
         return dst;
     }
 
@@ -416,29 +416,29 @@ internal static class TextRegionDetector
         var fragLefts = frags.Select(f => f.Left).ToList();
         var lines = extents.Values.OrderBy(e => e.Left).ToList();
         for (var i = 0; i < lines.Count; i++)
-        for (var j = i + 1; j < lines.Count && lines[j].Left <= lines[i].Right + maxGlyph * 2; j++)
-        {
-            var (a, b) = (lines[i], lines[j]);
-            var gap = b.Left - a.Right;
-            var (ah, bh) = (a.Bottom - a.Top, b.Bottom - b.Top);
-            var (hMin, hMax) = (Math.Min(ah, bh), Math.Max(ah, bh));
-            if (gap <= 0 || gap > hMax * 2 || hMin < hMax * 0.6) continue;
-            if (Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top) < hMin * 0.6) continue;
-            var bandTop = Math.Max(a.Top, b.Top) + hMin * 0.15;
-            var bandBottom = Math.Min(a.Bottom, b.Bottom) - hMin * 0.15;
-            var maxEmpty = hMin * 0.6;
-            var x = a.Right;
-            var k = fragLefts.BinarySearch(a.Right - maxGlyph);
-            for (k = k < 0 ? ~k : k; k < frags.Count && frags[k].Left < b.Left && x < b.Left; k++)
+            for (var j = i + 1; j < lines.Count && lines[j].Left <= lines[i].Right + maxGlyph * 2; j++)
             {
-                var f = frags[k];
-                var cy = (f.Top + f.Bottom) / 2.0;
-                if (f.Right <= x || cy < bandTop || cy > bandBottom) continue;
-                if (f.Left - x > maxEmpty) break;
-                x = Math.Max(x, f.Right);
+                var (a, b) = (lines[i], lines[j]);
+                var gap = b.Left - a.Right;
+                var (ah, bh) = (a.Bottom - a.Top, b.Bottom - b.Top);
+                var (hMin, hMax) = (Math.Min(ah, bh), Math.Max(ah, bh));
+                if (gap <= 0 || gap > hMax * 2 || hMin < hMax * 0.6) continue;
+                if (Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top) < hMin * 0.6) continue;
+                var bandTop = Math.Max(a.Top, b.Top) + hMin * 0.15;
+                var bandBottom = Math.Min(a.Bottom, b.Bottom) - hMin * 0.15;
+                var maxEmpty = hMin * 0.6;
+                var x = a.Right;
+                var k = fragLefts.BinarySearch(a.Right - maxGlyph);
+                for (k = k < 0 ? ~k : k; k < frags.Count && frags[k].Left < b.Left && x < b.Left; k++)
+                {
+                    var f = frags[k];
+                    var cy = (f.Top + f.Bottom) / 2.0;
+                    if (f.Right <= x || cy < bandTop || cy > bandBottom) continue;
+                    if (f.Left - x > maxEmpty) break;
+                    x = Math.Max(x, f.Right);
+                }
+                if (b.Left - x <= maxEmpty) Union(parent, a.Member, b.Member);
             }
-            if (b.Left - x <= maxEmpty) Union(parent, a.Member, b.Member);
-        }
     }
 
     /// <summary>
