@@ -60,6 +60,12 @@ public sealed class ShotDetectionOptions
     /// <summary>Skip the in-loop deblocking filter while decoding for analysis (faster; invisible at 160 px).</summary>
     public bool FastDecode { get; set; } = true;
     /// <summary>
+    /// Decode for analysis inside the process with the FFmpeg 5.x libraries (libavcodec 59, as
+    /// Debian 12's ffmpeg links) where they load and the video has a constant frame rate within
+    /// AnalysisMaxFps; false = always an ffmpeg process. Gives the same frames; saves the process starts.
+    /// </summary>
+    public bool InProcessDecode { get; set; } = true;
+    /// <summary>
     /// Decode for analysis in this many keyframe-aligned parts at once (one single-threaded ffmpeg
     /// each); 1 = one decode; 0 = one per core the detector has to itself, at most 4 (the indexer's
     /// composition divides the cores by Indexing:MaxConcurrentVideos). Used only where the parts give
