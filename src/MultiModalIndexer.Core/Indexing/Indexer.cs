@@ -162,6 +162,16 @@ public sealed class Indexer : IAsyncDisposable
         return report;
     }
 
+    /// <summary>
+    /// `./mmi retry`: failed files waiting out a back-off (and, with <paramref name="includeFinal"/>,
+    /// those failed for good) get a fresh budget; the next crawl indexes them. Needs the writer lock.
+    /// </summary>
+    public int ResetFailed(bool includeFinal)
+    {
+        AcquireWriterLock();
+        return Ledger.ResetFailed(includeFinal);
+    }
+
     public async Task EnsureSchemaAsync(CancellationToken ct = default)
     {
         if (_schemaReady) return;
