@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using MultiModalIndexer.Cli;
-using MultiModalIndexer.Stores;
+using MultiModalIndexer.Common;
 
 var root = new RootCommand("MultiModalIndexer: search inside video (`./mmi <verb> --help`).");
 foreach (var type in Assembly.GetExecutingAssembly().GetTypes()

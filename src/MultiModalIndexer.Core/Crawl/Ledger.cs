@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using MultiModalIndexer.Stores;
+using MultiModalIndexer.Common;
 
 namespace MultiModalIndexer.Crawl;
 

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using MultiModalIndexer.Common;
 using MultiModalIndexer.Crawl;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Media;
 using MultiModalIndexer.Stores;
 

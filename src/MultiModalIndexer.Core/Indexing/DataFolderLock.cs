@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using MultiModalIndexer.Common;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Indexing;

@@ -1,7 +1,9 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
+using MultiModalIndexer.Common;
 using MultiModalIndexer.Crawl;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Media;
 using MultiModalIndexer.Stores;
 

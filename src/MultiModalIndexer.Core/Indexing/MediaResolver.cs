@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using MultiModalIndexer.Common;
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Media;
 using MultiModalIndexer.Stores;
@@ -34,7 +35,7 @@ public sealed class MediaResolver
     public void RememberRoot(string root)
     {
         if (string.IsNullOrWhiteSpace(root)) return;
-        try { _roots[RealPath.Resolve(Path.GetFullPath(root))] = 0; }
+        try { _roots[RealPath.Resolve(root) ?? Path.GetFullPath(root)] = 0; }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException) { /* unusable roots resolve nothing */ }
     }
 
@@ -47,7 +48,7 @@ public sealed class MediaResolver
         {
             if (row.VideoId != videoId || row.Status != LedgerStatus.Indexed || !File.Exists(row.Path)) continue;
             var real = RealPath.Resolve(row.Path);
-            if (_roots.Keys.Any(root => RealPath.IsUnder(real, root))) return row.Path;
+            if (real is not null && _roots.Keys.Any(root => RealPath.IsAtOrUnder(real, root))) return row.Path;
         }
         return null;
     }

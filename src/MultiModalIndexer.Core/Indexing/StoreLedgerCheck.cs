@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using MultiModalIndexer.Crawl;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Stores;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using MultiModalIndexer.Common;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Indexing;

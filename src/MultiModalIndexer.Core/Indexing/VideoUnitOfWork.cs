@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using MultiModalIndexer.Common;
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Media;

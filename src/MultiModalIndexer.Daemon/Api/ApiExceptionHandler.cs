@@ -1,10 +1,11 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
-using System.Text.RegularExpressions;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Common;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Daemon.Api;

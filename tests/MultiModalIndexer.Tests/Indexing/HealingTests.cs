@@ -1,6 +1,6 @@
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Documents;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores.Embedded;
 using MultiModalIndexer.Tests.Common;
 
@@ -235,8 +235,9 @@ public class HealingTests
         var media = TestPaths.NewScratchDir("heal-growing");
         var bytes = await File.ReadAllBytesAsync(TestVideos.Trio()[0]);
         var path = Path.Combine(media, "recording.mp4");
-        await using var h = new IndexingHarness("heal-growing", new Dictionary<string, string?> { ["Indexing:StableSeconds"] = "0.3" });
+        await using var h = new IndexingHarness("heal-growing", new Dictionary<string, string?> { ["Indexing:StableSeconds"] = "1.5" });
 
+        // StableSeconds is generous against a busy machine stalling the writer; the test still takes seconds, not minutes.
         using var stop = new CancellationTokenSource();
         var written = bytes.Length / 4;
         await File.WriteAllBytesAsync(path, bytes[..written]);
@@ -259,7 +260,7 @@ public class HealingTests
         Assert.Equal((0, 0), (during.Indexed, during.Failed.Count));
         Assert.Equal(1, during.Deferred); // new-api
 
-        await Task.Delay(400);
+        await Task.Delay(1700); // older than StableSeconds now: one look is enough
         var after = await h.RunAsync(media);
         Assert.Equal((1, 0), (after.Indexed, after.Failed.Count));
         Assert.Equal(0, after.Deferred); // new-api

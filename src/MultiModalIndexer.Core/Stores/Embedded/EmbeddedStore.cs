@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Data.Sqlite;
+using MultiModalIndexer.Common;
 using MultiModalIndexer.Documents;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Stores.Embedded;
 

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace MultiModalIndexer.Stores;
+namespace MultiModalIndexer.Common;
 
 /// <summary>
 /// Our own storage (data folder, store, ledger, thumbnails) failed, not the media being indexed:
