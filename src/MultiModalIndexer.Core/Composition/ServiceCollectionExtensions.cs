@@ -76,7 +76,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ISegmentStore>(sp => CreateStore(settings, sp));
         services.AddSingleton(sp => new Indexer(settings.Indexing, settings.Sources, sp.GetRequiredService<ISegmentStore>(),
             sp.GetRequiredService<MediaProbe>(), sp.GetRequiredService<ShotDetector>(), sp.GetRequiredService<KeyframeExtractor>(),
-            sp.GetRequiredService<AudioReader>(), sp.GetRequiredService<Modalities>(), sp.GetService<ILogger<Indexer>>()));
+            sp.GetRequiredService<AudioReader>(), sp.GetRequiredService<Modalities>(), sp.GetService<ILogger<Indexer>>(), settings.Media));
         services.AddSingleton(sp => new SearchService(sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<Modalities>(),
             sp.GetRequiredService<StillImageReader>(), sp.GetService<ILogger<SearchService>>()));
         return services;

@@ -30,7 +30,11 @@ public sealed record SearchBody
 
 public sealed record SearchWeights(double? Text, double? Vector);
 
-public sealed record VideoRef(string Id, string Path, string Title, string FileName, string Source);
+public sealed record VideoRef(string Id, string Path, string Title, string FileName, string Source)
+{
+    /// <summary>False while the file's root or folder is unavailable (unmounted, moved away): still found, not playable.</summary>
+    public bool Available { get; init; } = true;
+}
 
 /// <summary>
 /// One moment found. Highlights are fragments in the OpenSearch <c>"encoder": "html"</c> convention both
@@ -111,7 +115,7 @@ public sealed record EmbeddingsResponse(string Object, IReadOnlyList<EmbeddingIt
 
 internal static class ApiMapping
 {
-    public static VideoRef Video(SegmentDocument s) => new(s.VideoId, s.SourcePath, s.Title, s.FileName, s.Storage);
+    public static VideoRef Video(SegmentDocument s) => new(s.VideoId, s.SourcePath, s.Title, s.FileName, s.Storage) { Available = File.Exists(s.SourcePath) };
 
     public static string MediaUrl(string videoId) => $"/media/{Uri.EscapeDataString(videoId)}";
 

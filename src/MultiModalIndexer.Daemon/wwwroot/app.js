@@ -102,6 +102,7 @@ function renderHit(hit, index) {
   body.appendChild(el("div", "title", hit.video.title || hit.video.fileName));
   const meta = el("div", "meta");
   meta.appendChild(el("span", "tag", hit.video.source));
+  if (hit.video.available === false) meta.appendChild(el("span", "tag", "unavailable (disk or folder missing)"));
   meta.appendChild(el("span", "tag", `#${index + 1} · score ${hit.score.toFixed(3)}`));
   body.appendChild(meta);
   const p = el("p", "snippet");

@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Data.Sqlite;
+using MultiModalIndexer.Common;
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Stores.Query;
 
@@ -28,6 +29,8 @@ public sealed class EmbeddedStore : ISegmentStore
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private SqliteConnection? _writer;
     private SegmentCatalog? _catalog;
+    /// <summary>The store generation <see cref="_catalog"/> reflects; another process's write moves the stored one on.</summary>
+    private long _catalogGeneration = -1;
     /// <summary>Document frequency per term for the text budget; approximate by design, dropped after writes.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _docFreq = new(StringComparer.Ordinal);
     private bool _schemaReady;
@@ -53,6 +56,18 @@ public sealed class EmbeddedStore : ISegmentStore
 
     public string DatabasePath => _databasePath;
 
+    /// <summary>SQLite faults of the file itself (damaged, disk full, unreadable) become one-line storage errors.</summary>
+    private async Task<T> Guard<T>(Func<Task<T>> body)
+    {
+        try { return await body(); }
+        catch (SqliteException e) when (StorageErrors.ForSqlite(e, _databasePath, null) is not null)
+        {
+            throw StorageErrors.ForSqlite(e, _databasePath, null)!;
+        }
+    }
+
+    private async Task Guard(Func<Task> body) => await Guard<bool>(async () => { await body(); return true; });
+
     // ---------------------------------------------------------------- schema
 
     public async Task EnsureSchemaAsync(CancellationToken ct = default)
@@ -69,6 +84,15 @@ public sealed class EmbeddedStore : ISegmentStore
             {
                 await conn.OpenAsync(ct);
                 Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;");
+                using (var check = conn.CreateCommand())
+                {
+                    // quick_check is O(pages) without the index cross-checks: cheap enough once per open.
+                    check.CommandText = "PRAGMA quick_check(1)";
+                    var verdict = Convert.ToString(check.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+                    if (verdict != "ok")
+                        throw new StoreCorruptException($"the store fails its integrity check ({verdict})", _databasePath,
+                            $"{StorageErrors.DoctorCommand(Path.GetDirectoryName(_databasePath)!)} (moves the damaged file aside and rebuilds it from the media)");
+                }
                 using (var tx = conn.BeginTransaction())
                 {
                     Exec(conn, """
@@ -95,17 +119,29 @@ public sealed class EmbeddedStore : ISegmentStore
                     Exec(conn, FormattableString.Invariant($"INSERT INTO segments_fts(segments_fts, rank) VALUES('rank', 'bm25({TitleBoost}, {TranscriptBoost}, {OcrBoost})');"), tx);
                     var cmd = conn.CreateCommand();
                     cmd.Transaction = tx;
-                    cmd.CommandText = "INSERT INTO schema_info(key, value) VALUES('version', $v) ON CONFLICT(key) DO NOTHING; SELECT value FROM schema_info WHERE key='version';";
+                    cmd.CommandText = """
+                        INSERT INTO schema_info(key, value) VALUES('store_id', $id) ON CONFLICT(key) DO NOTHING;
+                        INSERT INTO schema_info(key, value) VALUES('generation', '0') ON CONFLICT(key) DO NOTHING;
+                        INSERT INTO schema_info(key, value) VALUES('version', $v) ON CONFLICT(key) DO NOTHING; SELECT value FROM schema_info WHERE key='version';
+                        """;
                     cmd.Parameters.AddWithValue("$v", SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    cmd.Parameters.AddWithValue("$id", Guid.NewGuid().ToString("N"));
                     var version = Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
                     if (version != SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
                         throw new InvalidOperationException($"{_databasePath} has schema version {version}; this build reads version {SchemaVersion}. Re-index into a new file.");
                     tx.Commit();
                 }
             }
+            catch (SqliteException e) when (StorageErrors.ForSqlite(e, _databasePath, null) is not null)
+            {
+                await conn.DisposeAsync(); // no half-opened writer left behind
+                SqliteConnection.ClearPool(conn);
+                throw StorageErrors.ForSqlite(e, _databasePath, null)!;
+            }
             catch
             {
                 await conn.DisposeAsync(); // no half-opened writer left behind
+                SqliteConnection.ClearPool(conn);
                 throw;
             }
             _writer = conn;
@@ -134,19 +170,59 @@ public sealed class EmbeddedStore : ISegmentStore
     /// Loads vectors and filter metadata into memory now rather than on the first search (seconds at
     /// 100k segments); the host may call it at start-up. Returns the number of segments loaded.
     /// </summary>
-    public async Task<int> WarmUpAsync(CancellationToken ct = default) => (await GetCatalogAsync(ct)).Count;
-
-    /// <summary>Loads vectors + filter metadata into memory on first use; later writes keep it in sync.</summary>
-    private async Task<SegmentCatalog> GetCatalogAsync(CancellationToken ct)
+    public async Task<int> WarmUpAsync(CancellationToken ct = default)
     {
-        if (_catalog is { } c) return c;
+        await using var conn = await OpenReaderAsync(ct);
+        return (await GetCatalogAsync(ReadGeneration(conn), ct)).Count;
+    }
+
+    /// <summary>The committed write generation (one indexed point read: cheap enough for every query).</summary>
+    private static long ReadGeneration(SqliteConnection conn, SqliteTransaction? tx = null)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT CAST(value AS INTEGER) FROM schema_info WHERE key = 'generation'";
+        return cmd.ExecuteScalar() is long g ? g : 0;
+    }
+
+    /// <summary>Bumps the generation inside a write transaction; returns the new value.</summary>
+    private static long BumpGeneration(SqliteConnection conn, SqliteTransaction tx)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "UPDATE schema_info SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation' RETURNING CAST(value AS INTEGER)";
+        return cmd.ExecuteScalar() is long g ? g : 0;
+    }
+
+    /// <summary>After our own commit: keep the catalog when it was current, else drop it for a reload.</summary>
+    private void Committed(long generation, string videoId, List<CatalogRow> rows)
+    {
+        if (_catalog is not null && _catalogGeneration == generation - 1)
+        {
+            _catalog.ReplaceVideo(videoId, rows);
+            _catalogGeneration = generation;
+        }
+        else _catalog = null;
+        _docFreq.Clear();
+    }
+
+    /// <summary>
+    /// Vectors + filter metadata in memory, current as of <paramref name="generation"/>: loaded on first
+    /// use, kept in sync by our writes, reloaded when another process (or store instance) committed.
+    /// </summary>
+    private async Task<SegmentCatalog> GetCatalogAsync(long generation, CancellationToken ct)
+    {
+        if (_catalog is { } c && _catalogGeneration >= generation) return c;
         await EnsureSchemaAsync(ct);
         await _writeLock.WaitAsync(ct); // no write may commit between our read and publishing the catalog
         try
         {
-            if (_catalog is { } c2) return c2;
+            if (_catalog is { } c2 && _catalogGeneration >= generation) return c2;
             var catalog = new SegmentCatalog(_options.QuantizeVectors);
+            using var snapshot = _writer!.BeginTransaction(deferred: true); // generation and rows from one snapshot
+            var loadedGeneration = ReadGeneration(_writer, snapshot);
             using var cmd = _writer!.CreateCommand();
+            cmd.Transaction = snapshot;
             cmd.CommandText = "SELECT seq, video_id, source_path, storage, language, start_s, end_s, indexed_at, vector FROM segments ORDER BY seq";
             using var reader = cmd.ExecuteReader();
             var bytes = new byte[SegmentCatalog.Dim * sizeof(float)];
@@ -160,6 +236,8 @@ public sealed class EmbeddedStore : ISegmentStore
                 catalog.Add(row, hasVector ? MemoryMarshal.Cast<byte, float>(bytes) : default);
             }
             _catalog = catalog;
+            _catalogGeneration = loadedGeneration;
+            _docFreq.Clear();
             return catalog;
         }
         finally { _writeLock.Release(); }
@@ -179,6 +257,7 @@ public sealed class EmbeddedStore : ISegmentStore
             ct.ThrowIfCancellationRequested();
             var conn = _writer!;
             var rows = new List<CatalogRow>(segments.Count);
+            long generation;
             using (var tx = conn.BeginTransaction())
             {
                 DeleteVideoRows(conn, tx, video.Id);
@@ -255,10 +334,14 @@ public sealed class EmbeddedStore : ISegmentStore
                     fts.ExecuteNonQuery();
                     rows.Add(new CatalogRow(seq, s.VideoId, s.SourcePath, s.Storage, s.Language, s.End - s.Start, s.IndexedAt.ToUnixTimeMilliseconds(), s.Vector));
                 }
+                generation = BumpGeneration(conn, tx);
                 tx.Commit();
             }
-            _catalog?.ReplaceVideo(video.Id, rows);
-            _docFreq.Clear();
+            Committed(generation, video.Id, rows);
+        }
+        catch (SqliteException e) when (StorageErrors.ForSqlite(e, _databasePath, null) is not null)
+        {
+            throw StorageErrors.ForSqlite(e, _databasePath, null)!;
         }
         catch (SqliteException e)
         {
@@ -322,23 +405,24 @@ public sealed class EmbeddedStore : ISegmentStore
         return seqs;
     }
 
-    public async Task DeleteVideoAsync(string videoId, CancellationToken ct = default)
+    public Task DeleteVideoAsync(string videoId, CancellationToken ct = default) => Guard(async () =>
     {
         ArgumentNullException.ThrowIfNull(videoId);
         await EnsureSchemaAsync(ct);
         await _writeLock.WaitAsync(ct);
         try
         {
+            long generation;
             using (var tx = _writer!.BeginTransaction())
             {
                 DeleteVideoRows(_writer, tx, videoId);
+                generation = BumpGeneration(_writer, tx);
                 tx.Commit();
             }
-            _catalog?.ReplaceVideo(videoId, []);
-            _docFreq.Clear();
+            Committed(generation, videoId, []);
         }
         finally { _writeLock.Release(); }
-    }
+    });
 
     // ---------------------------------------------------------------- reads
 
@@ -395,7 +479,7 @@ public sealed class EmbeddedStore : ISegmentStore
 
     private const string VideoColumns = "id, source_path, storage, file_name, title, duration, segment_count, transcript, language, indexed_at, media, model_versions, mean_vector";
 
-    public async Task<SegmentDocument?> GetSegmentAsync(string segmentId, CancellationToken ct = default)
+    public Task<SegmentDocument?> GetSegmentAsync(string segmentId, CancellationToken ct = default) => Guard<SegmentDocument?>(async () =>
     {
         ArgumentNullException.ThrowIfNull(segmentId);
         await using var conn = await OpenReaderAsync(ct);
@@ -404,9 +488,9 @@ public sealed class EmbeddedStore : ISegmentStore
         cmd.Parameters.AddWithValue("$id", segmentId);
         using var r = cmd.ExecuteReader();
         return r.Read() ? ReadSegment(r) : null;
-    }
+    });
 
-    public async Task<VideoDocument?> GetVideoAsync(string videoId, CancellationToken ct = default)
+    public Task<VideoDocument?> GetVideoAsync(string videoId, CancellationToken ct = default) => Guard<VideoDocument?>(async () =>
     {
         ArgumentNullException.ThrowIfNull(videoId);
         await using var conn = await OpenReaderAsync(ct);
@@ -415,10 +499,10 @@ public sealed class EmbeddedStore : ISegmentStore
         cmd.Parameters.AddWithValue("$id", videoId);
         using var r = cmd.ExecuteReader();
         return r.Read() ? ReadVideo(r) : null;
-    }
+    });
 
     /// <summary>Videos ordered by source path, then id.</summary>
-    public async Task<IReadOnlyList<VideoDocument>> ListVideosAsync(int from, int size, CancellationToken ct = default)
+    public Task<IReadOnlyList<VideoDocument>> ListVideosAsync(int from, int size, CancellationToken ct = default) => Guard<IReadOnlyList<VideoDocument>>(async () =>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(from);
         ArgumentOutOfRangeException.ThrowIfNegative(size);
@@ -432,10 +516,10 @@ public sealed class EmbeddedStore : ISegmentStore
         var list = new List<VideoDocument>();
         while (r.Read()) list.Add(ReadVideo(r));
         return list;
-    }
+    });
 
     /// <summary>A video's segments by ordinal.</summary>
-    public async Task<IReadOnlyList<SegmentDocument>> GetSegmentsOfVideoAsync(string videoId, CancellationToken ct = default)
+    public Task<IReadOnlyList<SegmentDocument>> GetSegmentsOfVideoAsync(string videoId, CancellationToken ct = default) => Guard<IReadOnlyList<SegmentDocument>>(async () =>
     {
         ArgumentNullException.ThrowIfNull(videoId);
         await using var conn = await OpenReaderAsync(ct);
@@ -446,9 +530,9 @@ public sealed class EmbeddedStore : ISegmentStore
         var list = new List<SegmentDocument>();
         while (r.Read()) list.Add(ReadSegment(r));
         return list;
-    }
+    });
 
-    public async Task<StoreStats> StatsAsync(CancellationToken ct = default)
+    public Task<StoreStats> StatsAsync(CancellationToken ct = default) => Guard<StoreStats>(async () =>
     {
         await using var conn = await OpenReaderAsync(ct);
         using var cmd = conn.CreateCommand();
@@ -460,7 +544,7 @@ public sealed class EmbeddedStore : ISegmentStore
         var byStorage = new Dictionary<string, long>(StringComparer.Ordinal);
         while (r.Read()) byStorage[r.GetString(0)] = r.GetInt64(1);
         return new StoreStats(videos, segments, byStorage);
-    }
+    });
 
     public async Task<StoreHealth> HealthAsync(CancellationToken ct = default)
     {
@@ -472,19 +556,71 @@ public sealed class EmbeddedStore : ISegmentStore
             var n = (long)cmd.ExecuteScalar()!;
             return new StoreHealth(true, $"embedded SQLite {conn.ServerVersion} at {_databasePath}: {n} segments");
         }
-        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException or UnauthorizedAccessException or StorageException)
         {
             return new StoreHealth(false, $"embedded store at {_databasePath} is not usable: {e.Message}");
         }
     }
 
+    // ---------------------------------------------------------------- integrity
+
+    public Task<StoreIdentity?> IdentityAsync(CancellationToken ct = default) => Guard<StoreIdentity?>(async () =>
+    {
+        await using var conn = await OpenReaderAsync(ct);
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT value FROM schema_info WHERE key = 'store_id'";
+        var id = Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        return new StoreIdentity(id, ReadGeneration(conn));
+    });
+
+    public Task<IReadOnlyDictionary<string, int>> SegmentCountsAsync(CancellationToken ct = default) => Guard<IReadOnlyDictionary<string, int>>(async () =>
+    {
+        await using var conn = await OpenReaderAsync(ct);
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT v.id, (SELECT count(*) FROM segments s WHERE s.video_id = v.id) FROM videos v";
+        using var r = cmd.ExecuteReader();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (r.Read()) counts[r.GetString(0)] = r.GetInt32(1);
+        return counts;
+    });
+
+    /// <summary>Closes the file and renames it (with its -wal/-shm) to index.db.corrupt-TIMESTAMP; the next open starts empty.</summary>
+    public async Task<string?> QuarantineAsync(CancellationToken ct = default)
+    {
+        await _initLock.WaitAsync(ct);
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync();
+                _writer = null;
+            }
+            SqliteConnection.ClearAllPools(); // pooled readers would keep the damaged file open
+            _schemaReady = false;
+            _catalog = null;
+            _catalogGeneration = -1;
+            _docFreq.Clear();
+            var aside = $"{_databasePath}.corrupt-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
+            foreach (var suffix in (string[])["-wal", "-shm"])
+                if (File.Exists(_databasePath + suffix)) File.Move(_databasePath + suffix, aside + suffix, overwrite: true);
+            if (File.Exists(_databasePath)) File.Move(_databasePath, aside, overwrite: true);
+            return aside;
+        }
+        finally
+        {
+            _writeLock.Release();
+            _initLock.Release();
+        }
+    }
+
     // ---------------------------------------------------------------- search
 
-    public async Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken ct = default)
+    public Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken ct = default) => Guard<SearchResponse>(async () =>
     {
         var v = SearchRequestValidator.Validate(request);
-        var catalog = await GetCatalogAsync(ct);
         await using var conn = await OpenReaderAsync(ct);
+        var catalog = await GetCatalogAsync(ReadGeneration(conn), ct);
         var req = v.Request;
         var filter = new SlotFilter(req.Filters);
         int k = v.CandidateCount;
@@ -537,7 +673,7 @@ public sealed class EmbeddedStore : ISegmentStore
                 Highlighter.Highlight(doc.Transcript, terms), Highlighter.Highlight(doc.OcrText, terms)));
         }
         return new SearchResponse(fused.Count, hits);
-    }
+    });
 
     // Text budget (EmbeddedStoreOptions.MaxScoredTextRows): FTS5 scores every row that matches
     // before sorting, so a query made only of very common terms would cost O(matches). When the OR of
