@@ -133,6 +133,7 @@ public sealed class Indexer : IAsyncDisposable
                 {
                     Probe = _probe, Shots = _shots, Keyframes = _keyframes, Audio = _audio, Thumbnails = Thumbnails,
                     Stats = stats, ModelVersions = versions, Clip = clip, Ocr = ocr,
+                    TextFrames = ocr is null ? null : new TextFrameSampler(_keyframes.Options, _logger),
                     Recognizer = _modalities.Recognizer, Logger = _logger,
                 };
                 var queue = Channel.CreateUnbounded<IndexItem>();
