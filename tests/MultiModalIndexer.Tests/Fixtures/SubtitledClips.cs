@@ -44,8 +44,8 @@ public static class SubtitledClips
     [
         "testsrc2=s=640x360:r=25",
         "mandelbrot=s=640x360:r=25",
-        "life=s=640x360:r=25:mold=10:ratio=0.12:death_color=#203040:life_color=#c08040",
-        "cellauto=s=640x360:r=25:rule=110",
+        "life=s=640x360:r=25:mold=10:ratio=0.12:seed=7:death_color=#203040:life_color=#c08040",
+        "cellauto=s=640x360:r=25:rule=110:seed=7",
         "testsrc=s=640x360:r=25",
     ];
 
@@ -80,11 +80,12 @@ public static class SubtitledClips
                 c += d;
             }
             var args = new List<string> { "-y", "-v", "error" };
-            foreach (var (src, d) in parts)
-                args.AddRange(["-f", "lavfi", "-i", $"{src}:d={d.ToString("0.###", CultureInfo.InvariantCulture)}"]);
+            foreach (var (src, _) in parts)
+                args.AddRange(["-f", "lavfi", "-i", src]);
             var font = chinese ? "WenQuanYi Zen Hei" : "DejaVu Sans";
             var style = $"FontName={font},FontSize=20,PrimaryColour=&H00FFFFFF,OutlineColour=&H00000000,BorderStyle=1,Outline=1.5,Shadow=0,Alignment=2,MarginV=16";
-            var graph = string.Concat(parts.Select((_, i) => $"[{i}:v]format=yuv420p,setsar=1[p{i}];"))
+            var graph = string.Concat(parts.Select((p, i) =>
+                    $"[{i}:v]trim=duration={p.Dur.ToString("0.###", CultureInfo.InvariantCulture)},setpts=PTS-STARTPTS,format=yuv420p,setsar=1[p{i}];"))
                 + string.Concat(parts.Select((_, i) => $"[p{i}]")) + $"concat=n={parts.Count}:v=1:a=0[bg];"
                 + $"[bg]subtitles=filename='{srt}':force_style='{style}'[v]";
             var tmp = path + ".tmp.mp4";

@@ -78,7 +78,7 @@ public sealed class EmbeddedStore : ISegmentStore
                 Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;");
                 using (var tx = conn.BeginTransaction())
                 {
-                    Exec(conn, """
+                    Exec(conn, $"""
                         CREATE TABLE IF NOT EXISTS schema_info(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
                         CREATE TABLE IF NOT EXISTS videos(
                             id TEXT PRIMARY KEY NOT NULL,
@@ -88,12 +88,7 @@ public sealed class EmbeddedStore : ISegmentStore
                         CREATE INDEX IF NOT EXISTS videos_by_path ON videos(source_path, id);
                         CREATE TABLE IF NOT EXISTS segments(
                             seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                            id TEXT NOT NULL UNIQUE, video_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
-                            source_path TEXT NOT NULL, storage TEXT NOT NULL, file_name TEXT NOT NULL, title TEXT NOT NULL,
-                            start_s REAL NOT NULL, end_s REAL NOT NULL, keyframe_times TEXT NOT NULL, thumbnail_ref TEXT,
-                            transcript TEXT NOT NULL, utterances TEXT NOT NULL, ocr_text TEXT NOT NULL, language TEXT,
-                            media TEXT, indexed_at INTEGER NOT NULL, model_versions TEXT NOT NULL, vector BLOB,
-                            ocr_lines TEXT NOT NULL DEFAULT '[]');
+                            {SegmentTableColumns});
                         CREATE INDEX IF NOT EXISTS segments_by_video ON segments(video_id, ordinal);
                         """, tx);
                     foreach (var t in FtsTables)
@@ -216,14 +211,9 @@ public sealed class EmbeddedStore : ISegmentStore
 
                 using var seg = conn.CreateCommand();
                 seg.Transaction = tx;
-                seg.CommandText = """
-                    INSERT INTO segments(id, video_id, ordinal, source_path, storage, file_name, title, start_s, end_s, keyframe_times,
-                        thumbnail_ref, transcript, utterances, ocr_text, language, media, indexed_at, model_versions, vector, ocr_lines)
-                    VALUES($id, $video, $ord, $path, $storage, $file, $title, $start, $end, $kf, $thumb, $transcript, $utt, $ocr, $lang, $media, $at, $models, $vec, $ocrlines)
-                    RETURNING seq
-                    """;
-                string[] names = ["$id", "$video", "$ord", "$path", "$storage", "$file", "$title", "$start", "$end", "$kf", "$thumb", "$transcript", "$utt", "$ocr", "$lang", "$media", "$at", "$models", "$vec", "$ocrlines"];
-                foreach (var n in names) seg.Parameters.Add(new SqliteParameter { ParameterName = n });
+                seg.CommandText = $"INSERT INTO segments({string.Join(", ", SegmentFields.Select(f => f.Name))}) " +
+                    $"VALUES({string.Join(", ", SegmentFields.Select(f => "$" + f.Name))}) RETURNING seq";
+                foreach (var f in SegmentFields) seg.Parameters.Add(new SqliteParameter { ParameterName = "$" + f.Name });
                 seg.Prepare();
                 using var fts = conn.CreateCommand();
                 fts.Transaction = tx;
@@ -236,27 +226,7 @@ public sealed class EmbeddedStore : ISegmentStore
                 foreach (var s in segments)
                 {
                     ct.ThrowIfCancellationRequested();
-                    var p = seg.Parameters;
-                    p["$id"].Value = s.Id;
-                    p["$video"].Value = s.VideoId;
-                    p["$ord"].Value = s.Ordinal;
-                    p["$path"].Value = s.SourcePath;
-                    p["$storage"].Value = s.Storage;
-                    p["$file"].Value = s.FileName;
-                    p["$title"].Value = s.Title;
-                    p["$start"].Value = s.Start;
-                    p["$end"].Value = s.End;
-                    p["$kf"].Value = JsonSerializer.Serialize(s.KeyframeTimes.ToArray(), EmbeddedJson.Default.DoubleArray);
-                    p["$thumb"].Value = (object?)s.ThumbnailRef ?? DBNull.Value;
-                    p["$transcript"].Value = s.Transcript ?? "";
-                    p["$utt"].Value = JsonSerializer.Serialize(s.Utterances.ToList(), EmbeddedJson.Default.ListUtterance);
-                    p["$ocr"].Value = s.OcrText ?? "";
-                    p["$lang"].Value = (object?)s.Language ?? DBNull.Value;
-                    p["$media"].Value = s.Media is null ? DBNull.Value : JsonSerializer.Serialize(s.Media, EmbeddedJson.Default.MediaMeta);
-                    p["$at"].Value = s.IndexedAt.ToUnixTimeMilliseconds();
-                    p["$models"].Value = JsonSerializer.Serialize(new Dictionary<string, string>(s.ModelVersions), EmbeddedJson.Default.DictionaryStringString);
-                    p["$vec"].Value = s.Vector is null ? DBNull.Value : VectorBytes(s.Vector);
-                    p["$ocrlines"].Value = JsonSerializer.Serialize(s.OcrLines.ToList(), EmbeddedJson.Default.ListTimedText);
+                    for (var i = 0; i < SegmentFields.Length; i++) seg.Parameters[i].Value = SegmentFields[i].Value(s) ?? DBNull.Value;
                     long seq = (long)seg.ExecuteScalar()!;
 
                     fts.Parameters["$seq"].Value = seq;
@@ -353,38 +323,68 @@ public sealed class EmbeddedStore : ISegmentStore
 
     // ---------------------------------------------------------------- reads
 
-    private const string SegmentColumns = "seq, id, video_id, ordinal, source_path, storage, file_name, title, start_s, end_s, keyframe_times, thumbnail_ref, transcript, utterances, ocr_text, language, media, indexed_at, model_versions, vector, ocr_lines";
+    /// <summary>
+    /// The segments table: one entry per column with its SQL type and the value written from a document.
+    /// It drives the table definition, the insert and the select list; <see cref="ReadSegment"/> is its inverse.
+    /// </summary>
+    private static readonly (string Name, string Type, Func<SegmentDocument, object?> Value)[] SegmentFields =
+    [
+        ("id", "TEXT NOT NULL UNIQUE", s => s.Id),
+        ("video_id", "TEXT NOT NULL", s => s.VideoId),
+        ("ordinal", "INTEGER NOT NULL", s => s.Ordinal),
+        ("source_path", "TEXT NOT NULL", s => s.SourcePath),
+        ("storage", "TEXT NOT NULL", s => s.Storage),
+        ("file_name", "TEXT NOT NULL", s => s.FileName),
+        ("title", "TEXT NOT NULL", s => s.Title),
+        ("start_s", "REAL NOT NULL", s => s.Start),
+        ("end_s", "REAL NOT NULL", s => s.End),
+        ("keyframe_times", "TEXT NOT NULL", s => JsonSerializer.Serialize(s.KeyframeTimes.ToArray(), EmbeddedJson.Default.DoubleArray)),
+        ("thumbnail_ref", "TEXT", s => s.ThumbnailRef),
+        ("transcript", "TEXT NOT NULL", s => s.Transcript ?? ""),
+        ("utterances", "TEXT NOT NULL", s => JsonSerializer.Serialize(s.Utterances.ToList(), EmbeddedJson.Default.ListUtterance)),
+        ("ocr_text", "TEXT NOT NULL", s => s.OcrText ?? ""),
+        ("ocr_lines", "TEXT NOT NULL", s => JsonSerializer.Serialize(s.OcrLines.ToList(), EmbeddedJson.Default.ListTimedText)),
+        ("language", "TEXT", s => s.Language),
+        ("media", "TEXT", s => s.Media is null ? null : JsonSerializer.Serialize(s.Media, EmbeddedJson.Default.MediaMeta)),
+        ("indexed_at", "INTEGER NOT NULL", s => s.IndexedAt.ToUnixTimeMilliseconds()),
+        ("model_versions", "TEXT NOT NULL", s => JsonSerializer.Serialize(new Dictionary<string, string>(s.ModelVersions), EmbeddedJson.Default.DictionaryStringString)),
+        ("vector", "BLOB", s => s.Vector is null ? null : VectorBytes(s.Vector)),
+    ];
+
+    private static readonly string SegmentTableColumns = string.Join(", ", SegmentFields.Select(f => f.Name + " " + f.Type));
+    private static readonly string SegmentColumns = "seq, " + string.Join(", ", SegmentFields.Select(f => f.Name));
+    /// <summary>Column ordinal in a <see cref="SegmentColumns"/> row (seq is 0).</summary>
+    private static readonly Dictionary<string, int> SegmentOrdinal =
+        SegmentFields.Select((f, i) => (f.Name, i + 1)).ToDictionary(x => x.Name, x => x.Item2, StringComparer.Ordinal);
 
     private static SegmentDocument ReadSegment(SqliteDataReader r)
     {
-        float[]? vec = null;
-        if (!r.IsDBNull(19))
-        {
-            var bytes = (byte[])r.GetValue(19);
-            vec = MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-        }
+        string? Text(string c) => r.IsDBNull(SegmentOrdinal[c]) ? null : r.GetString(SegmentOrdinal[c]);
+        string Json(string c) => Text(c) ?? "null";
+        var vec = r.IsDBNull(SegmentOrdinal["vector"]) ? null
+            : MemoryMarshal.Cast<byte, float>((byte[])r.GetValue(SegmentOrdinal["vector"])).ToArray();
         return new SegmentDocument
         {
-            Id = r.GetString(1),
-            VideoId = r.GetString(2),
-            Ordinal = r.GetInt32(3),
-            SourcePath = r.GetString(4),
-            Storage = r.GetString(5),
-            FileName = r.GetString(6),
-            Title = r.GetString(7),
-            Start = r.GetDouble(8),
-            End = r.GetDouble(9),
-            KeyframeTimes = JsonSerializer.Deserialize(r.GetString(10), EmbeddedJson.Default.DoubleArray) ?? [],
-            ThumbnailRef = r.IsDBNull(11) ? null : r.GetString(11),
-            Transcript = r.GetString(12),
-            Utterances = JsonSerializer.Deserialize(r.GetString(13), EmbeddedJson.Default.ListUtterance) ?? [],
-            OcrText = r.GetString(14),
-            Language = r.IsDBNull(15) ? null : r.GetString(15),
-            Media = r.IsDBNull(16) ? null : JsonSerializer.Deserialize(r.GetString(16), EmbeddedJson.Default.MediaMeta),
-            IndexedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(17)),
-            ModelVersions = JsonSerializer.Deserialize(r.GetString(18), EmbeddedJson.Default.DictionaryStringString) ?? [],
+            Id = Text("id")!,
+            VideoId = Text("video_id")!,
+            Ordinal = r.GetInt32(SegmentOrdinal["ordinal"]),
+            SourcePath = Text("source_path")!,
+            Storage = Text("storage")!,
+            FileName = Text("file_name")!,
+            Title = Text("title")!,
+            Start = r.GetDouble(SegmentOrdinal["start_s"]),
+            End = r.GetDouble(SegmentOrdinal["end_s"]),
+            KeyframeTimes = JsonSerializer.Deserialize(Json("keyframe_times"), EmbeddedJson.Default.DoubleArray) ?? [],
+            ThumbnailRef = Text("thumbnail_ref"),
+            Transcript = Text("transcript") ?? "",
+            Utterances = JsonSerializer.Deserialize(Json("utterances"), EmbeddedJson.Default.ListUtterance) ?? [],
+            OcrText = Text("ocr_text") ?? "",
+            OcrLines = JsonSerializer.Deserialize(Json("ocr_lines"), EmbeddedJson.Default.ListTimedText) ?? [],
+            Language = Text("language"),
+            Media = Text("media") is { } m ? JsonSerializer.Deserialize(m, EmbeddedJson.Default.MediaMeta) : null,
+            IndexedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(SegmentOrdinal["indexed_at"])),
+            ModelVersions = JsonSerializer.Deserialize(Json("model_versions"), EmbeddedJson.Default.DictionaryStringString) ?? [],
             Vector = vec,
-            OcrLines = JsonSerializer.Deserialize(r.GetString(20), EmbeddedJson.Default.ListTimedText) ?? [],
         };
     }
 
