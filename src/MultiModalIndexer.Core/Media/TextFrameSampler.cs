@@ -63,6 +63,9 @@ public sealed class TextFrameSampler(MediaOptions options, ILogger? logger = nul
 {
     public TextSamplingOptions Settings => options.TextSampling;
 
+    /// <summary>Decode-timeout allowance per OCR read the cap permits (a slow engine on a busy machine).</summary>
+    public const double SecondsAllowedPerRead = 5;
+
     public async IAsyncEnumerable<GreyFrame> SampleAsync(MediaInfo media, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var v = media.Video ?? throw new MediaException(MediaErrorKind.NoVideoStream, media.Path, "has no video stream to read text from");
@@ -81,7 +84,10 @@ public sealed class TextFrameSampler(MediaOptions options, ILogger? logger = nul
         ];
         var frameBytes = w * h;
         var n = 0;
-        await using var p = FfmpegProcess.Start(options.FfmpegPath, args, media.Path, options.DecodeTimeout(media.Duration), logger, ct);
+        // The reader holds ffmpeg back while OCR works (bounded queue), so the decode timeout also allows
+        // time for every read the cap permits.
+        var timeout = options.DecodeTimeout(media.Duration) + TimeSpan.FromSeconds(media.Duration * s.MaxOcrPerMediaSecond * SecondsAllowedPerRead);
+        await using var p = FfmpegProcess.Start(options.FfmpegPath, args, media.Path, timeout, logger, ct);
         while (true)
         {
             var buf = new byte[frameBytes];

@@ -19,9 +19,10 @@ public enum MatchSource
 
 /// <summary>
 /// Where to play a hit from. <see cref="Time"/> is the start of the best-matching OCR line or
-/// utterance, or the segment start when no line matched; <see cref="Line"/> is that line's text.
+/// utterance, or the segment start when no line matched; <see cref="Line"/> is that line's text and
+/// <see cref="LineHighlight"/> the same line HTML-escaped with the matched terms in &lt;em&gt;…&lt;/em&gt;.
 /// </summary>
-public sealed record HitMoment(double Time, MatchSource MatchedBy, string? Line)
+public sealed record HitMoment(double Time, MatchSource MatchedBy, string? Line, string? LineHighlight = null)
 {
     public static string Label(MatchSource s) => s switch
     {
@@ -51,7 +52,8 @@ public static class MomentFinder
             foreach (var l in doc.OcrLines) Offer(l.Text, l.Start, MatchSource.Ocr);
             foreach (var u in doc.Utterances) Offer(u.Text, u.Start, MatchSource.Speech);
             if (best.Count > 0)
-                return new HitMoment(Math.Clamp(best.Time, doc.Start, Math.Max(doc.Start, doc.End)), best.Source, best.Line);
+                return new HitMoment(Math.Clamp(best.Time, doc.Start, Math.Max(doc.Start, doc.End)), best.Source, best.Line,
+                    Highlighter.Highlight(best.Line, terms, maxFragments: 1).FirstOrDefault());
             // Documents without timed lines (older indexes) still say which field matched.
             if (Matches(doc.OcrText, terms)) return new HitMoment(doc.Start, MatchSource.Ocr, null);
             if (Matches(doc.Transcript, terms)) return new HitMoment(doc.Start, MatchSource.Speech, null);

@@ -56,6 +56,7 @@ public sealed record HitDto(
     double Moment,
     string MatchedBy,
     string? MatchedLine,
+    string? MatchedLineHighlight,
     IReadOnlyList<TimedText> OcrLines);
 
 public sealed record SearchResultDto(long Total, int From, int Size, IReadOnlyList<HitDto> Hits);
@@ -133,7 +134,7 @@ internal static class ApiMapping
         h.Score, h.TextScore, h.VectorScore, h.Segment.Transcript, h.Segment.OcrText,
         h.TranscriptHighlights, h.OcrHighlights,
         ThumbnailUrl(h.Segment), MediaUrlAt(h.Segment.VideoId, h.Moment.Time, h.Segment.End),
-        h.Moment.Time, HitMoment.Label(h.Moment.MatchedBy), h.Moment.Line, h.Segment.OcrLines);
+        h.Moment.Time, HitMoment.Label(h.Moment.MatchedBy), h.Moment.Line, h.Moment.LineHighlight, h.Segment.OcrLines);
 
     public static SearchResultDto Result(SearchResponse r, SearchRequest q) =>
         new(r.Total, q.From, q.Size, r.Hits.Select(Hit).ToArray());

@@ -60,7 +60,10 @@ const MATCH_LABELS = { ocr: "on screen", speech: "said", title: "title match", v
 function snippetsOf(hit) {
   const out = [];
   if (hit.matchedLine) {
-    out.push({ kind: `${MATCH_LABELS[hit.matchedBy] || "match"} ${fmtTime(hit.moment)}`, plain: clip(hit.matchedLine, 220) });
+    // The line that matched and when it starts: what the player jumps to.
+    const kind = `${MATCH_LABELS[hit.matchedBy] || "match"} ${fmtTime(hit.moment)}`;
+    if (hit.matchedLineHighlight) out.push({ kind, marked: hit.matchedLineHighlight });
+    else out.push({ kind, plain: clip(hit.matchedLine, 220) });
     return out;
   }
   if (hit.transcriptHighlights && hit.transcriptHighlights.length) out.push({ kind: "said", marked: hit.transcriptHighlights.join(" … ") });
@@ -104,7 +107,7 @@ function renderHit(hit, index) {
     thumb.appendChild(el("div", "noimg", "no preview"));
   }
   thumb.appendChild(el("span", "play"));
-  thumb.appendChild(el("span", "time", fmtTime(momentOf(hit))));
+  thumb.appendChild(el("span", "time", `${fmtTime(hit.start)} – ${fmtTime(hit.end)}`));
   li.appendChild(thumb);
 
   const body = el("div", "body");

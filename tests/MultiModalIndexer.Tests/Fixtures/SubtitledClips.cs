@@ -14,12 +14,13 @@ public sealed record SubtitledClip(string Path, IReadOnlyList<SubtitleLine> Line
 /// Subtitled clips of the kind real burned-in subtitles are: ffmpeg's <c>subtitles</c> filter over an SRT
 /// whose lines change every 2.4-4 s independently of the cuts, white text with a black outline, no box,
 /// bottom centre, over moving generated backgrounds (testsrc2, mandelbrot, life, cellauto) with hard cuts,
-/// H.264 CRF 28 at 640x360; English with DejaVu Sans, Chinese with WenQuanYi Zen Hei. Deterministic per
+/// H.264 CRF 28 at 640x360, quiet pink-noise AAC audio (so a speech stage has audio to scan);
+/// English with DejaVu Sans, Chinese with WenQuanYi Zen Hei. Deterministic per
 /// seed; cached by name under the given folder (shared by the tests and the bench).
 /// </summary>
 public static class SubtitledClips
 {
-    public const string Version = "sub-v1";
+    public const string Version = "sub-v2";
 
     private static readonly string[] EnglishWords =
     [
@@ -82,6 +83,8 @@ public static class SubtitledClips
             var args = new List<string> { "-y", "-v", "error" };
             foreach (var (src, _) in parts)
                 args.AddRange(["-f", "lavfi", "-i", src]);
+            var secs = seconds.ToString("0.###", CultureInfo.InvariantCulture);
+            args.AddRange(["-f", "lavfi", "-i", $"anoisesrc=color=pink:amplitude=0.03:sample_rate=16000:seed={seed}:d={secs}"]);
             var font = chinese ? "WenQuanYi Zen Hei" : "DejaVu Sans";
             var style = $"FontName={font},FontSize=20,PrimaryColour=&H00FFFFFF,OutlineColour=&H00000000,BorderStyle=1,Outline=1.5,Shadow=0,Alignment=2,MarginV=16";
             var graph = string.Concat(parts.Select((p, i) =>
@@ -89,8 +92,8 @@ public static class SubtitledClips
                 + string.Concat(parts.Select((_, i) => $"[p{i}]")) + $"concat=n={parts.Count}:v=1:a=0[bg];"
                 + $"[bg]subtitles=filename='{srt}':force_style='{style}'[v]";
             var tmp = path + ".tmp.mp4";
-            args.AddRange(["-filter_complex", graph, "-map", "[v]", "-c:v", "libx264", "-preset", "veryfast", "-crf", "28",
-                "-pix_fmt", "yuv420p", "-t", seconds.ToString("0.###", CultureInfo.InvariantCulture), tmp]);
+            args.AddRange(["-filter_complex", graph, "-map", "[v]", "-map", $"{parts.Count}:a", "-c:v", "libx264", "-preset", "veryfast", "-crf", "28",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "48k", "-t", secs, tmp]);
             Run("ffmpeg", args);
             File.Move(tmp, path, overwrite: true);
         }
