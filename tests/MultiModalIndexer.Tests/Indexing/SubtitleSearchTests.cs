@@ -2,7 +2,7 @@ using System.Text.Json;
 using MultiModalIndexer.Common;
 using MultiModalIndexer.Search;
 using MultiModalIndexer.Tests.Common;
-using MultiModalIndexer.Tests.Fixtures;
+using MultiModalIndexer.Bench.Fixtures;
 using Xunit.Abstractions;
 
 namespace MultiModalIndexer.Tests.Indexing;
