@@ -1,6 +1,6 @@
 using System.Text.Json;
 using MultiModalIndexer.Common;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 using MultiModalIndexer.Bench.Fixtures;
 using Xunit.Abstractions;

@@ -1,4 +1,4 @@
-namespace MultiModalIndexer.Search;
+namespace MultiModalIndexer.Stores.Query;
 
 /// <summary>
 /// How the text sub-query weighs its fields, the same on every store: OpenSearch <c>multi_match</c>

@@ -1,6 +1,6 @@
 using MultiModalIndexer.Documents;
 
-namespace MultiModalIndexer.Search;
+namespace MultiModalIndexer.Stores.Query;
 
 /// <summary>What made a hit match, for the label a user sees ("OCR", "speech", "title", "visual").</summary>
 public enum MatchSource
