@@ -63,9 +63,6 @@ public sealed class TextFrameSampler(MediaOptions options, ILogger? logger = nul
 {
     public TextSamplingOptions Settings => options.TextSampling;
 
-    /// <summary>Decode-timeout allowance per OCR read the cap permits (a slow engine on a busy machine).</summary>
-    public const double SecondsAllowedPerRead = 5;
-
     public async IAsyncEnumerable<GreyFrame> SampleAsync(MediaInfo media, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var v = media.Video ?? throw new MediaException(MediaErrorKind.NoVideoStream, media.Path, "has no video stream to read text from");
@@ -84,10 +81,8 @@ public sealed class TextFrameSampler(MediaOptions options, ILogger? logger = nul
         ];
         var frameBytes = w * h;
         var n = 0;
-        // The reader holds ffmpeg back while OCR works (bounded queue), so the decode timeout also allows
-        // time for every read the cap permits.
-        var timeout = options.DecodeTimeout(media.Duration) + TimeSpan.FromSeconds(media.Duration * s.MaxOcrPerMediaSecond * SecondsAllowedPerRead);
-        await using var p = FfmpegProcess.Start(options.FfmpegPath, args, media.Path, timeout, logger, ct);
+        await using var p = FfmpegProcess.Start(options.FfmpegPath, args, media.Path, options.DecodeTimeout(media.Duration), logger, ct);
+        var held = new System.Diagnostics.Stopwatch();
         while (true)
         {
             var buf = new byte[frameBytes];
@@ -102,7 +97,10 @@ public sealed class TextFrameSampler(MediaOptions options, ILogger? logger = nul
                 throw;
             }
             if (got < frameBytes) break;
+            held.Restart();
             yield return new GreyFrame(n++ / s.Fps, buf, w, h);
+            // The consumer held ffmpeg back (OCR queue full): that time is not ffmpeg's, so not its timeout's.
+            p.ExtendTimeout(held.Elapsed);
         }
         await p.WaitForSuccessAsync().ConfigureAwait(false);
     }
