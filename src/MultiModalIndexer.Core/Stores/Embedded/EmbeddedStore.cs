@@ -15,7 +15,7 @@ namespace MultiModalIndexer.Stores.Embedded;
 /// Text scoring: bm25 with column weights title 2, transcript 1, OCR 1.5; terms are OR-ed like
 /// OpenSearch's <c>match</c>, so documents with more (and rarer) query terms rank higher.
 /// </summary>
-public sealed class EmbeddedStore : ISegmentStore
+public sealed partial class EmbeddedStore : ISegmentStore, IFingerprintStore
 {
     /// <summary>bm25() column weights: title, transcript, OCR.</summary>
     public const double TitleBoost = 2.0, TranscriptBoost = 1.0, OcrBoost = 1.5;
@@ -92,6 +92,7 @@ public sealed class EmbeddedStore : ISegmentStore
                             tokenize='unicode61 remove_diacritics 2');
                         CREATE VIRTUAL TABLE IF NOT EXISTS segments_fts_vocab USING fts5vocab('segments_fts', 'row');
                         """, tx);
+                    Exec(conn, FingerprintSchema, tx);
                     Exec(conn, FormattableString.Invariant($"INSERT INTO segments_fts(segments_fts, rank) VALUES('rank', 'bm25({TitleBoost}, {TranscriptBoost}, {OcrBoost})');"), tx);
                     var cmd = conn.CreateCommand();
                     cmd.Transaction = tx;
@@ -204,6 +205,7 @@ public sealed class EmbeddedStore : ISegmentStore
                     cmd.Parameters.AddWithValue("$vec", video.MeanVector is null ? DBNull.Value : VectorBytes(video.MeanVector));
                     cmd.ExecuteNonQuery();
                 }
+                WriteFingerprint(conn, tx, video);
 
                 using var seg = conn.CreateCommand();
                 seg.Transaction = tx;
@@ -316,7 +318,7 @@ public sealed class EmbeddedStore : ISegmentStore
         }
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "DELETE FROM segments WHERE video_id = $v; DELETE FROM videos WHERE id = $v;";
+        cmd.CommandText = "DELETE FROM segments WHERE video_id = $v; DELETE FROM videos WHERE id = $v; DELETE FROM fingerprints WHERE video_id = $v;";
         cmd.Parameters.AddWithValue("$v", videoId);
         cmd.ExecuteNonQuery();
         return seqs;
