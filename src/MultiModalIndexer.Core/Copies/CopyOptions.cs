@@ -30,7 +30,7 @@ public sealed class CopyOptions
     /// <summary>Hamming distance under which a query × reference frame pair counts in the alignment.</summary>
     public int MatchDistance { get; set; } = 18;
     /// <summary>Best reference frames kept per query frame and candidate.</summary>
-    public int TopPerQueryFrame { get; set; } = 6;
+    public int TopPerQueryFrame { get; set; } = 16;
     /// <summary>Longest stretch of query without a matching frame inside one copied span.</summary>
     public double MaxGapSeconds { get; set; } = 3;
     /// <summary>Slowest reference-over-query speed of a copy (a copy slowed 25 % is 0.8, less sampling jitter).</summary>

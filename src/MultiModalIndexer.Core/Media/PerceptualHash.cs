@@ -19,6 +19,8 @@ public static class PerceptualHash
     private const int BorderLevel = 36;
     /// <summary>Borders are at most this fraction of the frame on each side (letterboxing 16:9 into 4:3 is 12.5 %).</summary>
     private const double MaxBorderFraction = 0.3;
+    /// <summary>A border row/column may be this much not black: a channel logo or caption drawn over the bar.</summary>
+    private const double MaxBrightInBorder = 0.4;
 
     // (u vertical, v horizontal) frequencies in zig-zag order, the DC term skipped.
     private static readonly (int U, int V)[] Coefficients = ZigZag();
@@ -129,14 +131,14 @@ public static class PerceptualHash
         var row = grey.Slice(y * stride + x0, x1 - x0);
         var bright = 0;
         foreach (var p in row)
-            if (p > BorderLevel && ++bright > row.Length / 32) return false;
+            if (p > BorderLevel && ++bright > row.Length * MaxBrightInBorder) return false;
         return true;
     }
 
     private static bool BlackColumn(ReadOnlySpan<byte> grey, int stride, int x, int y0, int y1)
     {
         var bright = 0;
-        var limit = (y1 - y0) / 32;
+        var limit = (y1 - y0) * MaxBrightInBorder;
         for (var y = y0; y < y1; y++)
             if (grey[y * stride + x] > BorderLevel && ++bright > limit) return false;
         return true;
