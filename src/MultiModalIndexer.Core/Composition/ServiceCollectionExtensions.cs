@@ -10,6 +10,7 @@ using MultiModalIndexer.Indexing;
 using MultiModalIndexer.Inference.Clip;
 using MultiModalIndexer.Inference.Ocr;
 using MultiModalIndexer.Inference.Speech;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Media;
 using MultiModalIndexer.Search;
 using MultiModalIndexer.Stores;
@@ -152,10 +153,10 @@ public static class ServiceCollectionExtensions
             foreach (var m in s.Sources[i].Validate(i)) yield return m;
         foreach (var dup in s.Sources.Where(x => !string.IsNullOrWhiteSpace(x.Name)).GroupBy(x => x.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
             yield return $"Sources: the name '{dup.Key}' is used {dup.Count()} times: give each source a unique name.";
-        var roots = s.Sources.Where(x => Directory.Exists(x.Root)).Select(x => (x.Name, Real: RealPath.Resolve(x.Root))).ToList();
+        var roots = s.Sources.Where(x => Directory.Exists(x.Root)).Select(x => (x.Name, Real: RealPath.Resolve(x.Root) ?? Path.GetFullPath(x.Root))).ToList();
         for (var a = 0; a < roots.Count; a++)
             for (var b = 0; b < roots.Count; b++)
-                if (a != b && RealPath.IsUnder(roots[b].Real, roots[a].Real) && (roots[a].Real != roots[b].Real || a < b))
+                if (a != b && RealPath.IsAtOrUnder(roots[b].Real, roots[a].Real) && (roots[a].Real != roots[b].Real || a < b))
                     yield return roots[a].Real == roots[b].Real
                         ? $"Sources: '{roots[a].Name}' and '{roots[b].Name}' have the same root '{roots[a].Real}': keep one."
                         : $"Sources: the root of '{roots[b].Name}' ({roots[b].Real}) lies inside the root of '{roots[a].Name}' ({roots[a].Real}): roots must not be nested; remove one or exclude the folder.";

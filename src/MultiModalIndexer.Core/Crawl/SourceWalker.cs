@@ -1,4 +1,4 @@
-using MultiModalIndexer.Indexing;
+using MultiModalIndexer.Common;
 
 namespace MultiModalIndexer.Crawl;
 
@@ -24,7 +24,8 @@ public static class SourceWalker
     public static WalkResult Walk(IReadOnlyList<SourceOptions> sources, IEnumerable<string> videoExtensions, CancellationToken ct = default)
     {
         var extensions = MediaExtensions.ToSet(videoExtensions);
-        var roots = sources.Select(s => RealPath.Resolve(Path.GetFullPath(s.Root))).ToList();
+        // A root that does not resolve stays as written: the loop below reports it as missing.
+        var roots = sources.Select(s => RealPath.Resolve(s.Root) ?? Path.GetFullPath(s.Root)).ToList();
         var files = new List<DiscoveredFile>();
         var problems = new List<FailedFile>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -107,41 +108,9 @@ public static class SourceWalker
         }
         if (target is null || !target.Exists) return $"dangling symlink: target '{link.LinkTarget}' does not exist";
         var real = RealPath.Resolve(target.FullName);
-        if (!roots.Any(r => RealPath.IsUnder(real, r)))
+        if (real is null) return $"symlink cannot be resolved (loop?): '{link.LinkTarget}'";
+        if (!roots.Any(r => RealPath.IsAtOrUnder(real, r)))
             return $"symlink points outside the configured roots ('{real}'); not followed";
         return null;
     }
-}
-
-/// <summary>realpath(3) in managed code: every symlinked component resolved.</summary>
-public static class RealPath
-{
-    public static string Resolve(string path)
-    {
-        var full = Path.GetFullPath(path);
-        for (var hops = 0; hops < 40; hops++)
-        {
-            var parts = full.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            var current = "/";
-            var changed = false;
-            for (var i = 0; i < parts.Length; i++)
-            {
-                var next = Path.Combine(current, parts[i]);
-                FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
-                if (info.LinkTarget is { } target)
-                {
-                    var resolved = Path.GetFullPath(Path.IsPathRooted(target) ? target : Path.Combine(current, target));
-                    full = Path.GetFullPath(Path.Combine([resolved, .. parts[(i + 1)..]]));
-                    changed = true;
-                    break;
-                }
-                current = next;
-            }
-            if (!changed) return full;
-        }
-        return full; // a link loop: the caller sees a path that does not exist
-    }
-
-    public static bool IsUnder(string path, string root) =>
-        path == root || path.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal);
 }

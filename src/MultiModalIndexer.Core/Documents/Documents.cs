@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using MultiModalIndexer.Inference.Speech;
 
 namespace MultiModalIndexer.Documents;
 

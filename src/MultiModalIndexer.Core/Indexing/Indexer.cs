@@ -3,8 +3,10 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MultiModalIndexer.Common;
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Documents;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Media;
 using MultiModalIndexer.Stores;
 
@@ -423,7 +425,7 @@ public sealed class Indexer : IAsyncDisposable
         {
             if (row.VideoId != videoId || row.Status != LedgerStatus.Indexed || !File.Exists(row.Path)) continue;
             var real = RealPath.Resolve(row.Path);
-            if (_knownRoots.Keys.Any(root => RealPath.IsUnder(real, root))) return row.Path;
+            if (real is not null && _knownRoots.Keys.Any(root => RealPath.IsAtOrUnder(real, root))) return row.Path;
         }
         return null;
     }
@@ -434,7 +436,7 @@ public sealed class Indexer : IAsyncDisposable
     private void RememberRoot(string root)
     {
         if (string.IsNullOrWhiteSpace(root)) return;
-        try { _knownRoots[RealPath.Resolve(Path.GetFullPath(root))] = 0; }
+        try { _knownRoots[RealPath.Resolve(root) ?? Path.GetFullPath(root)] = 0; }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException) { /* unusable roots resolve nothing */ }
     }
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MultiModalIndexer.Indexing;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Media;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Search;

@@ -1,7 +1,7 @@
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Indexing;
 using MultiModalIndexer.Inference.Speech;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Daemon.Api;

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Indexing;
 using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Daemon.Backend;
 

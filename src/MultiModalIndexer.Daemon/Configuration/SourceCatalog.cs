@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using MultiModalIndexer.Common;
+using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Indexing;
 using Quartz;
 

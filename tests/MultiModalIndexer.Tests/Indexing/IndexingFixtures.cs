@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MultiModalIndexer.Composition;
+using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Indexing;
 using MultiModalIndexer.Stores;

@@ -1,6 +1,6 @@
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Inference.Speech;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Tests.Stores;

@@ -6,6 +6,7 @@ using MultiModalIndexer.Common;
 using MultiModalIndexer.Composition;
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Indexing;
+using MultiModalIndexer.Inference;
 
 namespace MultiModalIndexer.Bench.Cases.EndToEnd;
 

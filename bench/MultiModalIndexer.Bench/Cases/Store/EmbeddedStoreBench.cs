@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using MultiModalIndexer.Search;
 using MultiModalIndexer.Stores.Embedded;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Bench.Cases.Store;
 

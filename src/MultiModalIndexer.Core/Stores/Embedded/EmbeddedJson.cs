@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using MultiModalIndexer.Documents;
-using MultiModalIndexer.Inference.Speech;
 
 namespace MultiModalIndexer.Stores.Embedded;
 

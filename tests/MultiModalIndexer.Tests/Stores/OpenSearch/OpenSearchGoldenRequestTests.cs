@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MultiModalIndexer.Common;
-using MultiModalIndexer.Search;
 using MultiModalIndexer.Stores.OpenSearch;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Stores.OpenSearch;

@@ -1,4 +1,6 @@
-namespace MultiModalIndexer.Search;
+using MultiModalIndexer.Documents;
+
+namespace MultiModalIndexer.Stores.Query;
 
 public enum SearchMode { Hybrid, Text, Vector }
 
@@ -43,7 +45,7 @@ public sealed record SearchRequest
 }
 
 public sealed record SearchHit(
-    Documents.SegmentDocument Segment,
+    SegmentDocument Segment,
     double Score,
     double? TextScore,
     double? VectorScore,

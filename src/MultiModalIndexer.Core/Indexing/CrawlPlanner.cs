@@ -1,6 +1,6 @@
-using MultiModalIndexer.Indexing;
+using MultiModalIndexer.Crawl;
 
-namespace MultiModalIndexer.Crawl;
+namespace MultiModalIndexer.Indexing;
 
 public sealed record IndexItem(DiscoveredFile File, string Fingerprint, LedgerRow? Row);
 
