@@ -33,12 +33,12 @@ internal static class CopyEndpoints
     private static async Task<IResult> SearchByVideo(HttpRequest http, CopyDetector detector, CopyOptions options, CancellationToken ct)
     {
         if (!http.HasFormContentType)
-            throw new Search.SearchValidationException("Send the clip as multipart/form-data with one file field (e.g. curl -F video=@clip.mp4).");
+            throw new Stores.Query.SearchValidationException("Send the clip as multipart/form-data with one file field (e.g. curl -F video=@clip.mp4).");
         var limit = UploadLimit(options);
         var form = await http.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit }, ct);
         var file = form.Files.FirstOrDefault()
-            ?? throw new Search.SearchValidationException("No file in the upload: add one file field (e.g. curl -F video=@clip.mp4).");
-        if (file.Length == 0) throw new Search.SearchValidationException("The uploaded file is empty.");
+            ?? throw new Stores.Query.SearchValidationException("No file in the upload: add one file field (e.g. curl -F video=@clip.mp4).");
+        if (file.Length == 0) throw new Stores.Query.SearchValidationException("The uploaded file is empty.");
         if (file.Length > limit) return ApiProblems.TooLarge(limit);
 
         // ffprobe decides what the bytes are; the client's file name plays no part.
