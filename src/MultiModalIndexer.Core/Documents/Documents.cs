@@ -64,6 +64,8 @@ public sealed record VideoDocument
     public MediaMeta? Media { get; init; }
     public int SegmentCount { get; init; }
     public float[]? MeanVector { get; init; }
+    /// <summary>Copy-detection fingerprint (stored apart from the document; null when none was taken).</summary>
+    public VideoFingerprint? Fingerprint { get; init; }
     public string Transcript { get; init; } = "";
     public string? Language { get; init; }
     public DateTimeOffset IndexedAt { get; init; }

@@ -49,7 +49,7 @@ internal sealed class PipelineContext
 internal static class VideoPipeline
 {
     /// <summary>Bumped when the document layout changes, so the ledger re-indexes.</summary>
-    public const string Version = "pipeline-2";
+    public const string Version = "pipeline-3"; // 2: timed OCR lines; 3: copy-detection fingerprints
 
     public static async Task<(VideoDocument Video, IReadOnlyList<SegmentDocument> Segments, double Duration)> BuildAsync(
         PipelineContext ctx, string path, string storage, string videoId, FileProgress progress, Action<double> onDuration, CancellationToken ct)
@@ -134,6 +134,9 @@ internal static class VideoPipeline
             Media = meta,
             SegmentCount = docs.Count,
             MeanVector = vectors.Count > 0 ? SegmentPooling.MeanPool(vectors) : null,
+            Fingerprint = ctx.Shots.Fingerprints is { } fp
+                ? new VideoFingerprint((float)fp.Fps, analysis.Fingerprint.Select(f => (float)f.Time).ToArray(), analysis.Fingerprint.Select(f => f.Hash).ToArray())
+                : null,
             Transcript = string.Join(" ", utterances.Select(u => u.Text.Trim()).Where(s => s.Length > 0)),
             Language = MajorityLanguage(utterances),
             IndexedAt = now,

@@ -207,6 +207,72 @@ async function search(ev) {
   history.replaceState(null, "", "?" + params.toString());
 }
 
+/** Starts a video element at a time once its metadata is loaded (or at once when it already is). */
+function playFrom(video, src, t) {
+  const seek = () => {
+    try { video.currentTime = t; } catch (_) { /* not seekable yet */ }
+    video.play().catch(() => { /* autoplay may be refused; the controls still work */ });
+  };
+  if (video.dataset.src === src && video.readyState >= 1) { seek(); return; }
+  video.dataset.src = src;
+  video.addEventListener("loadedmetadata", seek, { once: true });
+  video.src = src;
+  video.load();
+}
+
+/** One copied span: the library video and the uploaded clip side by side, both from the matched time. */
+function renderCopy(m, clipUrl) {
+  const li = el("li", "copy");
+  const head = el("div", "copy-head",
+    `${m.video} · ${fmtTime(m.start)}–${fmtTime(m.end)} ⇄ clip ${fmtTime(m.queryStart)}–${fmtTime(m.queryEnd)} · score ${m.score.toFixed(2)}${m.mirrored ? " · mirrored" : ""}`);
+  const pair = el("div", "copy-pair");
+  const ref = el("video"); ref.controls = true; ref.muted = true; ref.preload = "none";
+  const mine = el("video"); mine.controls = true; mine.muted = true; mine.preload = "none";
+  pair.append(ref, mine);
+  const both = el("button", "ghost", "Play both from the match");
+  both.type = "button";
+  both.addEventListener("click", () => {
+    playFrom(ref, "/media/" + encodeURIComponent(m.videoId), m.start);
+    playFrom(mine, clipUrl, m.queryStart);
+  });
+  li.append(head, pair, both);
+  return li;
+}
+
+async function searchClip(ev) {
+  if (ev) ev.preventDefault();
+  const file = $("clip").files[0];
+  const summary = $("clip-summary");
+  summary.classList.remove("error");
+  if (!file) { summary.textContent = "Choose a video clip first."; return; }
+  if (state.clipUrl) URL.revokeObjectURL(state.clipUrl);
+  state.clipUrl = URL.createObjectURL(file);
+  const form = new FormData();
+  form.append("video", file);
+  summary.textContent = "Looking for copies…";
+  const t0 = performance.now();
+  let res;
+  try {
+    res = await fetch("/api/search/video", { method: "POST", body: form });
+  } catch (e) {
+    summary.classList.add("error");
+    summary.textContent = "The daemon is not reachable.";
+    return;
+  }
+  if (!res.ok) {
+    summary.classList.add("error");
+    summary.textContent = await problemText(res);
+    return;
+  }
+  const data = await res.json();
+  const list = $("copies");
+  list.textContent = "";
+  data.matches.forEach((m) => list.appendChild(renderCopy(m, state.clipUrl)));
+  summary.textContent = data.matches.length
+    ? `${data.matches.length} copied span${data.matches.length === 1 ? "" : "s"} · ${Math.round(performance.now() - t0)} ms`
+    : "No copy of this clip in the library.";
+}
+
 function describeStatus(s) {
   const ix = s.indexing;
   if (!s.ready) return { cls: "bad", text: s.storeUnavailable ? `Store not ready: ${s.storeUnavailable}` : "Store not ready" };
@@ -251,6 +317,7 @@ async function refreshStatus() {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("search").addEventListener("submit", search);
+  $("clip-search").addEventListener("submit", searchClip);
   $("mode").addEventListener("change", () => { if ($("q").value.trim()) search(); });
   $("source").addEventListener("change", () => { if ($("q").value.trim()) search(); });
   $("player-close").addEventListener("click", () => {

@@ -18,7 +18,7 @@ namespace MultiModalIndexer.Stores.Embedded;
 /// OpenSearch's <c>multi_match</c> <c>best_fields</c>: the best boosted field score plus
 /// <see cref="TieBreaker"/> × the other fields' boosted scores. Terms are OR-ed like <c>match</c>.
 /// </summary>
-public sealed class EmbeddedStore : ISegmentStore
+public sealed partial class EmbeddedStore : ISegmentStore, IFingerprintStore
 {
     /// <summary>Field boosts and tie breaker, shared with OpenSearch's multi_match (see SEARCH-SEMANTICS.md).</summary>
     public const double TitleBoost = TextFieldBoosts.Title, TranscriptBoost = TextFieldBoosts.Transcript, OcrBoost = TextFieldBoosts.Ocr,
@@ -121,6 +121,7 @@ public sealed class EmbeddedStore : ISegmentStore
                                 body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
                             CREATE VIRTUAL TABLE IF NOT EXISTS {t}_vocab USING fts5vocab('{t}', 'row');
                             """, tx);
+                    Exec(conn, FingerprintSchema, tx);
                     var cmd = conn.CreateCommand();
                     cmd.Transaction = tx;
                     cmd.CommandText = """
@@ -287,6 +288,7 @@ public sealed class EmbeddedStore : ISegmentStore
                     cmd.Parameters.AddWithValue("$vec", video.MeanVector is null ? DBNull.Value : VectorBytes(video.MeanVector));
                     cmd.ExecuteNonQuery();
                 }
+                WriteFingerprint(conn, tx, video);
 
                 using var seg = conn.CreateCommand();
                 seg.Transaction = tx;
@@ -380,7 +382,7 @@ public sealed class EmbeddedStore : ISegmentStore
         }
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "DELETE FROM segments WHERE video_id = $v; DELETE FROM videos WHERE id = $v;";
+        cmd.CommandText = "DELETE FROM segments WHERE video_id = $v; DELETE FROM videos WHERE id = $v; DELETE FROM fingerprints WHERE video_id = $v;";
         cmd.Parameters.AddWithValue("$v", videoId);
         cmd.ExecuteNonQuery();
         return seqs;

@@ -48,6 +48,8 @@ internal sealed class VideoSource
     public string? Language { get; init; }
     public DateTimeOffset IndexedAt { get; init; }
     public Dictionary<string, string>? ModelVersions { get; init; }
+    /// <summary>Copy-detection fingerprint blob (base64 in JSON; a `binary` field: stored, not indexed).</summary>
+    public byte[]? Fingerprint { get; init; }
 }
 
 internal sealed record UtteranceSource(double Start, double End, string Text, string? Language);

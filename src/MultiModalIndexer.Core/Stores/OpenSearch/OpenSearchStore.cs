@@ -22,7 +22,7 @@ namespace MultiModalIndexer.Stores.OpenSearch;
 /// window between (1) and (2) a search may see the new segments plus stale ones of higher ordinals; there is no
 /// cross-document transaction in OpenSearch, so this is eventual, not atomic.
 /// </remarks>
-public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, ILogger<OpenSearchStore>? logger = null) : ISegmentStore
+public sealed partial class OpenSearchStore(OpenSearchOptions options, HttpClient http, ILogger<OpenSearchStore>? logger = null) : ISegmentStore, IFingerprintStore
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
     private readonly OpenSearchTransport _transport = new(options, http, logger);
@@ -446,6 +446,7 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
         Language = v.Language,
         IndexedAt = v.IndexedAt,
         ModelVersions = new Dictionary<string, string>(v.ModelVersions),
+        Fingerprint = v.Fingerprint?.ToBlob(),
     };
 
     private static MediaSource? ToSource(MediaMeta? m) => m is null ? null : new MediaSource
