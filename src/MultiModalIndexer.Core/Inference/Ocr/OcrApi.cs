@@ -32,8 +32,11 @@ public sealed class OcrOptions
     public string RecKeys { get; set; } = "ppocr/ppocr_keys_v1.txt";
     /// <summary>ONNX Runtime intra-op threads per PP-OCR model (per engine call); parallelism comes from MaxEngines.</summary>
     public int IntraOpThreads { get; set; } = 1;
-    /// <summary>Detector input: the long side is scaled down to at most this (PaddleOCR's det_limit_side_len); sides round to multiples of 32.</summary>
-    public int DetMaxSide { get; set; } = 960;
+    /// <summary>Frames whose long side is below this are enlarged (bicubic, at most 4×) before PP-OCR: small glyphs lose word spaces.</summary>
+    public int MinLongSide { get; set; } = 1280;
+    /// <summary>Detector input: the long side is scaled down to at most this (PaddleOCR's det_limit_side_len, 960 there); sides round
+    /// to multiples of 32. 1280 keeps 720p keyframes at full size: at 960, 26-28 px captions over busy backgrounds were lost.</summary>
+    public int DetMaxSide { get; set; } = 1280;
     /// <summary>Probability above which a detector map pixel is text (PaddleOCR det_db_thresh).</summary>
     public double DetThreshold { get; set; } = 0.3;
     /// <summary>Boxes whose mean probability is below this are dropped (det_db_box_thresh).</summary>
@@ -51,6 +54,9 @@ public sealed class OcrOptions
     public int RecMaxWidth { get; set; } = 2400;
     /// <summary>Readings whose mean character probability is below this are dropped (drop_score).</summary>
     public double RecMinScore { get; set; } = 0.5;
+
+    /// <summary>Repair O/0 mix-ups inside a word (<see cref="OcrTextCleaner.FixZeroOh"/>): "RO0M" → "ROOM", "1O5O" → "1050".</summary>
+    public bool FixZeroOh { get; set; } = true;
 
     /// <summary>Folder relative model paths are resolved against; null = the product's models/ folder.</summary>
     public string? ModelsDirectory { get; set; }
@@ -79,7 +85,8 @@ public sealed class OcrOptions
         if (string.IsNullOrWhiteSpace(RecModel)) yield return "Ocr:RecModel is empty; set it to the PP-OCR recogniser .onnx (ppocr/ch_PP-OCRv4_rec_infer.onnx).";
         if (string.IsNullOrWhiteSpace(RecKeys)) yield return "Ocr:RecKeys is empty; set it to the recogniser's keys file (ppocr/ppocr_keys_v1.txt).";
         if (IntraOpThreads is < 1 or > 64) yield return "Ocr:IntraOpThreads must be between 1 and 64.";
-        if (DetMaxSide is < 64 or > 4096) yield return "Ocr:DetMaxSide must be between 64 and 4096 pixels (960 is PaddleOCR's default).";
+        if (MinLongSide is < 0 or > 4096) yield return "Ocr:MinLongSide must be between 0 (never enlarge) and 4096 pixels.";
+        if (DetMaxSide is < 64 or > 4096) yield return "Ocr:DetMaxSide must be between 64 and 4096 pixels (1280 default; PaddleOCR uses 960).";
         if (DetThreshold is <= 0 or >= 1) yield return "Ocr:DetThreshold must be between 0 and 1 exclusive (0.3 default).";
         if (DetBoxThreshold is <= 0 or >= 1) yield return "Ocr:DetBoxThreshold must be between 0 and 1 exclusive (0.6 default).";
         if (DetUnclipRatio is < 0.5 or > 5) yield return "Ocr:DetUnclipRatio must be between 0.5 and 5 (2.5 default; 1.5 glues English words).";

@@ -9,7 +9,9 @@ namespace MultiModalIndexer.Inference.Ocr.PaddleOcr;
 public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) : IOcrEngine
 {
     /// <summary>Bumped when pre/post-processing changes what is read (part of the OCR version).</summary>
-    internal const string PipelineVersion = "ppocr-p1";
+    internal const string PipelineVersion = "ppocr-p2";
+    /// <summary>Small frames are enlarged at most this much (a thumbnail has no more detail to give).</summary>
+    private const float MaxUpscale = 4;
     private readonly TextDetector _detector = new(models.Detector, options);
     private readonly TextRecognizer _recognizer = new(models.Recognizer, models.Classes, options);
 
@@ -30,6 +32,16 @@ public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) 
     public OcrResult RecognizeRgb(byte[] rgb, int w, int h, CancellationToken ct = default)
     {
         if (w <= 0 || h <= 0 || rgb.Length < (long)w * h * 3) throw new ArgumentException($"RGB image says {w}×{h} but has {rgb.Length} bytes.", nameof(rgb));
+        var (ow, oh) = (w, h);
+        var scale = options.MinLongSide / (float)Math.Max(w, h);
+        if (scale > 1)
+        {
+            scale = Math.Min(scale, MaxUpscale);
+            var (dw, dh) = (Math.Max(1, (int)MathF.Round(w * scale)), Math.Max(1, (int)MathF.Round(h * scale)));
+            rgb = Upscaler.Resize(rgb, w, h, 3, dw, dh);
+            (w, h) = (dw, dh);
+        }
+        else scale = 1;
         var boxes = _detector.Detect(rgb, w, h, ct);
         if (boxes.Count == 0) return OcrResult.Empty;
         boxes = ReadingOrder(boxes);
@@ -39,8 +51,9 @@ public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) 
         {
             if (read[i].Score < options.RecMinScore) continue;
             var text = OcrTextCleaner.CleanLine(read[i].Text);
+            if (options.FixZeroOh) text = OcrTextCleaner.FixZeroOh(text);
             if (text.Length == 0) continue;
-            lines.Add(new OcrLine(text, read[i].Score * 100, boxes[i].Bounds(w, h)));
+            lines.Add(new OcrLine(text, read[i].Score * 100, boxes[i].Bounds(scale, ow, oh)));
         }
         return lines.Count == 0 ? OcrResult.Empty : new OcrResult(string.Join('\n', lines.Select(l => l.Text)), lines);
     }

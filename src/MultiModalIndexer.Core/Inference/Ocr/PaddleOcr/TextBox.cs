@@ -17,9 +17,10 @@ public sealed record TextBox(PointF[] Corners, float Score)
     public float Left => Corners.Min(p => p.X);
     public float Right => Corners.Max(p => p.X);
 
-    public OcrBox Bounds(int w, int h) => new(
-        Math.Clamp((int)MathF.Floor(Left), 0, w), Math.Clamp((int)MathF.Floor(Top), 0, h),
-        Math.Clamp((int)MathF.Ceiling(Right), 0, w), Math.Clamp((int)MathF.Ceiling(Bottom), 0, h));
+    /// <summary>Pixel bounds in an image <paramref name="scale"/> times smaller than the one the box was found in, clamped to <paramref name="w"/>×<paramref name="h"/>.</summary>
+    public OcrBox Bounds(float scale, int w, int h) => new(
+        Math.Clamp((int)MathF.Floor(Left / scale), 0, w), Math.Clamp((int)MathF.Floor(Top / scale), 0, h),
+        Math.Clamp((int)MathF.Ceiling(Right / scale), 0, w), Math.Clamp((int)MathF.Ceiling(Bottom / scale), 0, h));
 
     internal static float Dist(PointF a, PointF b) => MathF.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
 }
