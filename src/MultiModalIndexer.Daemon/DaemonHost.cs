@@ -169,6 +169,7 @@ public static class DaemonHost
         app.MapOpenApi();
         HostEndpoints.Map(app);
         SearchEndpoints.Map(app);
+        CopyEndpoints.Map(app);
         CatalogEndpoints.Map(app);
         EmbedEndpoints.Map(app);
         MediaEndpoints.Map(app);

@@ -13,6 +13,11 @@ public sealed class SourceOptions
     public List<string> Exclude { get; set; } = [];
     /// <summary>Quartz cron expression for scheduled crawls.</summary>
     public string Schedule { get; set; } = "0 0/15 * * * ?";
+    /// <summary>
+    /// How long files under an unavailable root or folder (unmounted, moved away, unreadable) keep their
+    /// documents before they are removed; unset keeps them until the root returns.
+    /// </summary>
+    public TimeSpan? MissingGrace { get; set; }
 
     /// <summary>Messages that say what to fix; <paramref name="index"/> names the array entry.</summary>
     /// <param name="cronError">The schedule check: Quartz's own in the daemon, <see cref="CronShape"/> elsewhere.</param>
@@ -31,6 +36,7 @@ public sealed class SourceOptions
         if (Exclude.Any(string.IsNullOrWhiteSpace)) yield return $"{where}:Exclude contains an empty glob: remove it.";
         if ((cronError ?? CronShape.Check)(Schedule) is { } cron)
             yield return $"{where}:Schedule '{Schedule}' is not a valid Quartz cron expression ({cron}); seconds come first, e.g. \"0 0/15 * * * ?\" for every 15 minutes.";
+        if (MissingGrace is { } grace && grace < TimeSpan.Zero) yield return $"{where}:MissingGrace must not be negative (e.g. \"7.00:00:00\" for a week).";
     }
 
     /// <summary>

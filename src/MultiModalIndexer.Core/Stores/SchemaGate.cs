@@ -19,6 +19,12 @@ public static class SchemaGate
 
     public static bool IsEnsured(ISegmentStore store) => States.TryGetValue(store, out var s) && s.Ready;
 
+    /// <summary>The store was replaced underneath (a damaged file moved aside): the next caller ensures it again.</summary>
+    public static void Reset(ISegmentStore store)
+    {
+        if (States.TryGetValue(store, out var s)) s.Ready = false;
+    }
+
     public static async Task EnsureAsync(ISegmentStore store, CancellationToken ct = default)
     {
         var state = States.GetValue(store, _ => new State());
