@@ -30,6 +30,8 @@ public sealed class MediaOptions
 
     /// <summary>Shot detection thresholds and policy ("Media:Shots:...").</summary>
     public ShotDetectionOptions Shots { get; set; } = new();
+    /// <summary>The grey decode, change gate and read cap of the on-screen text timeline.</summary>
+    public TextSamplingOptions TextSampling { get; set; } = new();
 
     public TimeSpan DecodeTimeout(double mediaSeconds) =>
         TimeSpan.FromSeconds(DecodeTimeoutSeconds + DecodeTimeoutPerMediaSecond * Math.Max(0, mediaSeconds));
@@ -47,6 +49,7 @@ public sealed class MediaOptions
         if (ThumbnailWidth is < 16 or > 4096) yield return "Media:ThumbnailWidth must be between 16 and 4096.";
         if (AudioChunkSeconds is < 0.05 or > 60) yield return "Media:AudioChunkSeconds must be between 0.05 and 60.";
         foreach (var m in Shots.Validate()) yield return m;
+        foreach (var m in TextSampling.Validate()) yield return m;
     }
 }
 
