@@ -79,6 +79,7 @@ internal sealed class CrawlRun(StoreEdits edits, PipelineStages stages, RunProgr
             {
                 Probe = stages.Probe, Shots = stages.Shots, Keyframes = stages.Keyframes, Audio = stages.Audio, Thumbnails = edits.Thumbnails,
                 Stats = stats, ModelVersions = versions, Clip = clip, Ocr = ocr,
+                TextFrames = ocr is null ? null : new TextFrameSampler(stages.Keyframes.Options, Logger),
                 Recognizer = modalities.Recognizer, Logger = Logger,
             };
             async Task Index(IndexItem item)

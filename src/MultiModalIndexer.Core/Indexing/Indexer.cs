@@ -25,12 +25,10 @@ public sealed class Indexer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lazy<Ledger> _ledger;
     private readonly SemaphoreSlim _runGate = new(1, 1);
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private readonly RunProgress _progress = new();
     private readonly StoreEdits _edits;
     private readonly Lock _lockGate = new();
     private DataFolderLock? _writerLock;
-    private bool _schemaReady;
 
     public Indexer(IndexingOptions options, IReadOnlyList<SourceOptions> sources, ISegmentStore store,
         MediaProbe probe, ShotDetector shots, KeyframeExtractor keyframes, AudioReader audio,
@@ -134,7 +132,7 @@ public sealed class Indexer : IAsyncDisposable
             var movedTo = await _store.QuarantineAsync(ct);
             if (movedTo is null) throw;
             report.StoreMovedTo = movedTo;
-            _schemaReady = false;
+            SchemaGate.Reset(_store);
             var line = $"The store was damaged ({e.Problem}): moved to {report.StoreMovedTo}; rebuilding it from the media.";
             report.Lines.Add(line);
             _logger.LogWarning("{Line}", line);
@@ -174,20 +172,8 @@ public sealed class Indexer : IAsyncDisposable
         return Ledger.ResetFailed(includeFinal);
     }
 
-    public async Task EnsureSchemaAsync(CancellationToken ct = default)
-    {
-        if (_schemaReady) return;
-        await _schemaGate.WaitAsync(ct);
-        try
-        {
-            if (!_schemaReady) await _store.EnsureSchemaAsync(ct);
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
-    }
+    public Task EnsureSchemaAsync(CancellationToken ct = default) =>
+        SchemaGate.EnsureAsync(_store, ct);
 
     public IndexingStatus Status
     {

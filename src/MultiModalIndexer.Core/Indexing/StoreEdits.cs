@@ -46,19 +46,8 @@ internal sealed class StoreEdits(IndexingOptions options, ISegmentStore store, F
         if (segments.Count != video.SegmentCount || segments.Count == 0) return false;
         var fileName = Path.GetFileName(path);
         var title = Path.GetFileNameWithoutExtension(path);
-        var newVideo = new VideoDocument
-        {
-            Id = video.Id, SourcePath = path, Storage = storage, FileName = fileName, Title = title, Duration = video.Duration,
-            Media = video.Media, SegmentCount = video.SegmentCount, MeanVector = video.MeanVector, Transcript = video.Transcript,
-            Language = video.Language, IndexedAt = video.IndexedAt, ModelVersions = video.ModelVersions,
-        };
-        var newSegments = segments.Select(s => new SegmentDocument
-        {
-            Id = s.Id, VideoId = s.VideoId, Ordinal = s.Ordinal, SourcePath = path, Storage = storage, FileName = fileName, Title = title,
-            Start = s.Start, End = s.End, KeyframeTimes = s.KeyframeTimes, ThumbnailRef = s.ThumbnailRef, Transcript = s.Transcript,
-            Utterances = s.Utterances, OcrText = s.OcrText, Vector = s.Vector, Language = s.Language, Media = s.Media,
-            IndexedAt = s.IndexedAt, ModelVersions = s.ModelVersions,
-        }).ToList();
+        var newVideo = video with { SourcePath = path, Storage = storage, FileName = fileName, Title = title };
+        var newSegments = segments.Select(s => s with { SourcePath = path, Storage = storage, FileName = fileName, Title = title }).ToList();
         await WriteAsync(() => Store.UpsertVideoAsync(newVideo, newSegments, ct), ct);
         return true;
     }

@@ -37,7 +37,7 @@ public sealed class StoreReadiness(IServiceProvider services, ILogger<StoreReadi
             try
             {
                 var store = services.GetRequiredService<ISegmentStore>();
-                await store.EnsureSchemaAsync(stoppingToken);
+                await SchemaGate.EnsureAsync(store, stoppingToken);
                 LastError = null;
                 ensured.TrySetResult();
                 logger.LogInformation("Store schema ensured.");

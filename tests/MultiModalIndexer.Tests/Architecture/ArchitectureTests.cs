@@ -22,7 +22,8 @@ public sealed class ArchitectureTests
         ["Crawl"] = ["Common"],
         ["Search"] = ["Common", "Documents", "Media", "Inference", "Stores"],
         ["Indexing"] = ["Common", "Crawl", "Documents", "Media", "Inference", "Stores"],
-        ["Composition"] = ["Common", "Crawl", "Documents", "Media", "Inference", "Stores", "Search", "Indexing"],
+        ["Copies"] = ["Common", "Documents", "Media", "Stores"],
+        ["Composition"] = ["Common", "Crawl", "Documents", "Media", "Inference", "Stores", "Search", "Indexing", "Copies"],
     };
 
     private const string Root = "MultiModalIndexer.";

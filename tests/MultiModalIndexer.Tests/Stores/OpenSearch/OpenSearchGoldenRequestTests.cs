@@ -76,6 +76,11 @@ public sealed class OpenSearchGoldenRequestTests
         var model = await ml.RegisterDaemonEmbeddingModelAsync(new Uri("http://mmi-daemon:8080"));
         await ml.NeuralSearchAsync(model.ModelId, "城市夜景");
 
+        // Copy detection: the fingerprint rides in the video document; readers page through them.
+        rec.Label = "upsert-fingerprint"; await store.UpsertVideoAsync(OpenSearchTestData.Video(fingerprint: true), segments);
+        rec.Label = "fingerprint-version"; await store.FingerprintVersionAsync();
+        rec.Label = "fingerprints-read"; await foreach (var _ in store.ReadFingerprintsAsync()) { }
+
         var faissRec = new RecordingOpenSearch { Label = "schema-faiss" };
         using (var faissHttp = new HttpClient(faissRec))
         await using (var faiss = new OpenSearchStore(OpenSearchTestData.Options("faiss"), faissHttp))
