@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Indexing;
 using Spectre.Console;
+using MultiModalIndexer.Inference;
 
 namespace MultiModalIndexer.Cli.Commands;
 

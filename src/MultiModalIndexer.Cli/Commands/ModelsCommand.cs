@@ -119,7 +119,8 @@ public sealed class ModelsCommand : ICliCommand
                 var models = pr.GetValue(all) ? m.Models
                     : wanted.Length > 0 ? m.Models.Where(e => wanted.Contains(e.Id)).ToList()
                     : m.Models.Where(e => e.Default).ToList();
-                await m.FetchAsync(models, ProjectPaths.ModelsDir, Console.WriteLine, TimeSpan.FromSeconds(Math.Max(1, pr.GetValue(timeout))), ct);
+                await m.FetchAsync(models, ProjectPaths.ModelsDir, Console.WriteLine, TimeSpan.FromSeconds(Math.Max(1, pr.GetValue(timeout))), ct,
+                    ModelFetchOptions.ResolveMirror(null));
                 Console.WriteLine("[models] fetch done");
                 return 0;
             }

@@ -16,7 +16,8 @@ public sealed class ServeCommand : ICliCommand
         var media = new Option<string[]>("--media") { Description = "Media folder to keep indexed (repeatable); replaces configured Sources.", AllowMultipleArgumentsPerToken = true };
         var urls = new Option<string?>("--urls") { Description = "Listen URL(s), e.g. http://127.0.0.1:8080 (default Api:Urls)." };
         var noCrawl = new Option<bool>("--no-initial-crawl") { Description = "Do not crawl at start-up (schedules and POST /api/crawl still do)." };
-        var cmd = new Command("serve", "Run the daemon: scheduled indexing of the sources, HTTP API and search page.") { data, media, urls, noCrawl };
+        var noFetch = ModelFetchUi.NoFetchOption();
+        var cmd = new Command("serve", "Run the daemon: scheduled indexing of the sources, HTTP API and search page.") { data, media, urls, noCrawl, noFetch };
         cmd.SetAction(async (pr, ct) =>
         {
             var roots = pr.GetValue(media) ?? [];
@@ -35,7 +36,9 @@ public sealed class ServeCommand : ICliCommand
                 Urls = pr.GetValue(urls),
                 CrawlOnStart = pr.GetValue(noCrawl) ? false : null,
             });
-            return app is null ? 2 : await ServeSupport.RunAsync(app, ct);
+            if (app is null) return 2;
+            if (!pr.GetValue(noFetch)) await ModelFetchUi.EnsureDefaultModelsAsync(app.Services, ct);
+            return await ServeSupport.RunAsync(app, ct);
         });
         return cmd;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using MultiModalIndexer.Documents;
 using MultiModalIndexer.Inference.Speech;
 using MultiModalIndexer.Media;
 

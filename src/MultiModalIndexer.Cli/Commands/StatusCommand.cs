@@ -28,7 +28,7 @@ public sealed class StatusCommand : ICliCommand
             if (hasIndex)
             {
                 var store = sp.GetRequiredService<ISegmentStore>();
-                await store.EnsureSchemaAsync(ct);
+                await SchemaGate.EnsureAsync(store, ct);
                 stats = await store.StatsAsync(ct);
             }
             if (pr.GetValue(json))

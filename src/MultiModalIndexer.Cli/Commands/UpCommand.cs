@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Daemon;
 using MultiModalIndexer.Daemon.Backend;
 using MultiModalIndexer.Daemon.Configuration;
@@ -21,7 +22,8 @@ public sealed class UpCommand : ICliCommand
         var path = new Argument<string>("PATH") { Description = "Folder of videos to index and serve." };
         var data = new Option<string?>("--data") { Description = "Data folder (default ./data)." };
         var urls = new Option<string?>("--urls") { Description = "Listen URL (default http://127.0.0.1:8080)." };
-        var cmd = new Command("up", "Index a folder and serve search over it (page + API on 127.0.0.1).") { path, data, urls };
+        var noFetch = ModelFetchUi.NoFetchOption();
+        var cmd = new Command("up", "Index a folder and serve search over it (page + API on 127.0.0.1).") { path, data, urls, noFetch };
         cmd.SetAction(async (pr, ct) =>
         {
             var root = pr.GetValue(path)!;
@@ -46,12 +48,14 @@ public sealed class UpCommand : ICliCommand
             });
             if (app is null) return 2;
 
+            if (!pr.GetValue(noFetch)) await ModelFetchUi.EnsureDefaultModelsAsync(app.Services, ct);
+            ModelFetchUi.PrintModalities(app.Services);
             var sources = app.Services.GetRequiredService<SourceCatalog>().Sources;
             AnsiConsole.MarkupLine($"[bold]Indexing[/] {Markup.Escape(Path.GetFullPath(root))} → {Markup.Escape(dataDir)}");
             IndexRunReport report;
             try
             {
-                await app.Services.GetRequiredService<ISegmentStore>().EnsureSchemaAsync(ct);
+                await SchemaGate.EnsureAsync(app.Services.GetRequiredService<ISegmentStore>(), ct);
                 report = await IndexWithProgressAsync(app.Services.GetRequiredService<IIndexingBackend>(), sources, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -4,11 +4,13 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MultiModalIndexer.Common;
+using MultiModalIndexer.Copies;
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Indexing;
 using MultiModalIndexer.Inference.Clip;
 using MultiModalIndexer.Inference.Ocr;
 using MultiModalIndexer.Inference.Speech;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Media;
 using MultiModalIndexer.Search;
 using MultiModalIndexer.Stores;
@@ -25,7 +27,10 @@ public sealed record MultiModalIndexerSettings(
     OcrOptions Ocr,
     StoreOptions Store,
     IndexingOptions Indexing,
-    IReadOnlyList<SourceOptions> Sources);
+    IReadOnlyList<SourceOptions> Sources)
+{
+    public CopyOptions Copies { get; init; } = new();
+}
 
 public static class ServiceCollectionExtensions
 {
@@ -60,7 +65,10 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IOptions<IndexingOptions>>(Options.Create(settings.Indexing));
 
         services.AddSingleton(sp => new MediaProbe(settings.Media, sp.GetService<ILogger<MediaProbe>>()));
-        services.AddSingleton(sp => new ShotDetector(settings.Media, sp.GetService<ILogger<ShotDetector>>()));
+        services.AddSingleton(sp => new ShotDetector(settings.Media, sp.GetService<ILogger<ShotDetector>>())
+        {
+            Fingerprints = settings.Copies.Enabled ? new FrameHashSampling(settings.Copies.FingerprintFps, settings.Copies.MinContrast) : null,
+        });
         services.AddSingleton(sp => new KeyframeExtractor(settings.Media, sp.GetService<ILogger<KeyframeExtractor>>()));
         services.AddSingleton(sp => new AudioReader(settings.Media, sp.GetService<ILogger<AudioReader>>()));
         services.AddSingleton(sp => new StillImageReader(settings.Media, sp.GetService<ILogger<StillImageReader>>()));
@@ -75,9 +83,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ISegmentStore>(sp => CreateStore(settings, sp));
         services.AddSingleton(sp => new Indexer(settings.Indexing, settings.Sources, sp.GetRequiredService<ISegmentStore>(),
             sp.GetRequiredService<MediaProbe>(), sp.GetRequiredService<ShotDetector>(), sp.GetRequiredService<KeyframeExtractor>(),
-            sp.GetRequiredService<AudioReader>(), sp.GetRequiredService<Modalities>(), sp.GetService<ILogger<Indexer>>()));
+            sp.GetRequiredService<AudioReader>(), sp.GetRequiredService<Modalities>(), sp.GetService<ILogger<Indexer>>(), settings.Media));
         services.AddSingleton(sp => new SearchService(sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<Modalities>(),
             sp.GetRequiredService<StillImageReader>(), sp.GetService<ILogger<SearchService>>()));
+        services.AddSingleton(settings.Copies);
+        services.AddSingleton(sp => new QueryFingerprinter(settings.Media, settings.Copies, sp.GetService<ILogger<QueryFingerprinter>>()));
+        services.AddSingleton(sp => new CopyDetector(
+            sp.GetRequiredService<ISegmentStore>() as IFingerprintStore ?? throw new InvalidOperationException("The configured store keeps no copy-detection fingerprints."),
+            sp.GetRequiredService<QueryFingerprinter>(),
+            settings.Copies, sp.GetService<ILogger<CopyDetector>>()));
         return services;
     }
 
@@ -118,7 +132,8 @@ public static class ServiceCollectionExtensions
             store.Embedded.Path = Path.GetFullPath(Path.Combine(indexing.DataDir, store.Embedded.Path));
         foreach (var s in sources)
             if (!string.IsNullOrWhiteSpace(s.Root)) s.Root = Path.GetFullPath(s.Root);
-        return new MultiModalIndexerSettings(media, clip, speech, ocr, store, indexing, sources);
+        var copies = configuration.GetSection(CopyOptions.Section).Get<CopyOptions>() ?? new CopyOptions();
+        return new MultiModalIndexerSettings(media, clip, speech, ocr, store, indexing, sources) { Copies = copies };
     }
 
     private static string ModelPath(string path) =>
@@ -133,17 +148,8 @@ public static class ServiceCollectionExtensions
         foreach (var m in ValidateOcr(s.Ocr)) yield return m;
         foreach (var m in ValidateStore(s.Store)) yield return m;
         foreach (var m in s.Indexing.Validate()) yield return m;
-        for (var i = 0; i < s.Sources.Count; i++)
-            foreach (var m in s.Sources[i].Validate(i)) yield return m;
-        foreach (var dup in s.Sources.Where(x => !string.IsNullOrWhiteSpace(x.Name)).GroupBy(x => x.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
-            yield return $"Sources: the name '{dup.Key}' is used {dup.Count()} times: give each source a unique name.";
-        var roots = s.Sources.Where(x => Directory.Exists(x.Root)).Select(x => (x.Name, Real: RealPath.Resolve(x.Root))).ToList();
-        for (var a = 0; a < roots.Count; a++)
-            for (var b = 0; b < roots.Count; b++)
-                if (a != b && RealPath.IsUnder(roots[b].Real, roots[a].Real) && (roots[a].Real != roots[b].Real || a < b))
-                    yield return roots[a].Real == roots[b].Real
-                        ? $"Sources: '{roots[a].Name}' and '{roots[b].Name}' have the same root '{roots[a].Real}': keep one."
-                        : $"Sources: the root of '{roots[b].Name}' ({roots[b].Real}) lies inside the root of '{roots[a].Name}' ({roots[a].Real}): roots must not be nested; remove one or exclude the folder.";
+        foreach (var m in s.Copies.Validate()) yield return m;
+        foreach (var m in SourceOptions.ValidateAll(s.Sources)) yield return m;
     }
 
     // A stage's own Validate() is authoritative; the fallbacks cover option classes that have none yet.

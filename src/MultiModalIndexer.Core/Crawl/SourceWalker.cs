@@ -1,4 +1,4 @@
-using MultiModalIndexer.Indexing;
+using MultiModalIndexer.Common;
 
 namespace MultiModalIndexer.Crawl;
 
@@ -10,7 +10,16 @@ public sealed record WalkResult(
     IReadOnlyList<DiscoveredFile> Files,
     IReadOnlyList<FailedFile> Problems,
     IReadOnlyList<string> Roots,
-    int Ignored);
+    int Ignored)
+{
+    /// <summary>
+    /// Roots and folders that could not be looked into (missing, unmounted, unreadable, or an empty
+    /// root as an unmounted mount point shows): files known under them are unavailable, not deleted.
+    /// </summary>
+    public IReadOnlyList<string> Unavailable { get; init; } = [];
+
+    public bool IsUnavailable(string path) => Unavailable.Any(u => RealPath.IsAtOrUnder(path, u));
+}
 
 /// <summary>
 /// Walks source roots without following symlinks blindly: a symlink whose final target lies outside
@@ -24,11 +33,13 @@ public static class SourceWalker
     public static WalkResult Walk(IReadOnlyList<SourceOptions> sources, IEnumerable<string> videoExtensions, CancellationToken ct = default)
     {
         var extensions = MediaExtensions.ToSet(videoExtensions);
-        var roots = sources.Select(s => RealPath.Resolve(Path.GetFullPath(s.Root))).ToList();
+        // A root that does not resolve stays as written: the loop below reports it as missing.
+        var roots = sources.Select(s => RealPath.Resolve(s.Root) ?? Path.GetFullPath(s.Root)).ToList();
         var files = new List<DiscoveredFile>();
         var problems = new List<FailedFile>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var ignored = 0;
+        var unavailable = new List<string>();
 
         for (var i = 0; i < sources.Count; i++)
         {
@@ -44,9 +55,20 @@ public static class SourceWalker
             }
             if (!Directory.Exists(root))
             {
-                problems.Add(new FailedFile(source.Root, "source root does not exist or is not readable"));
+                problems.Add(new FailedFile(source.Root, "source root is unavailable (missing, moved or unmounted); its indexed files are kept"));
+                unavailable.Add(root);
                 continue;
             }
+            try
+            {
+                // An unmounted disk leaves its mount point behind, empty: not the same as every file deleted.
+                if (!Directory.EnumerateFileSystemEntries(root).Any())
+                {
+                    unavailable.Add(root);
+                    continue;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* reported by the walk below */ }
 
             var stack = new Stack<string>();
             stack.Push(root);
@@ -61,7 +83,8 @@ public static class SourceWalker
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    problems.Add(new FailedFile(dir, "folder not readable: " + e.Message));
+                    problems.Add(new FailedFile(dir, "folder not readable (its indexed files are kept): " + e.Message));
+                    unavailable.Add(dir);
                     continue;
                 }
 
@@ -90,7 +113,7 @@ public static class SourceWalker
                 }
             }
         }
-        return new WalkResult(files, problems, roots, ignored);
+        return new WalkResult(files, problems, roots, ignored) { Unavailable = unavailable };
     }
 
     /// <summary>Null when the link's target is a regular file inside the roots (it is indexed under its own path).</summary>
@@ -107,41 +130,9 @@ public static class SourceWalker
         }
         if (target is null || !target.Exists) return $"dangling symlink: target '{link.LinkTarget}' does not exist";
         var real = RealPath.Resolve(target.FullName);
-        if (!roots.Any(r => RealPath.IsUnder(real, r)))
+        if (real is null) return $"symlink cannot be resolved (loop?): '{link.LinkTarget}'";
+        if (!roots.Any(r => RealPath.IsAtOrUnder(real, r)))
             return $"symlink points outside the configured roots ('{real}'); not followed";
         return null;
     }
-}
-
-/// <summary>realpath(3) in managed code: every symlinked component resolved.</summary>
-public static class RealPath
-{
-    public static string Resolve(string path)
-    {
-        var full = Path.GetFullPath(path);
-        for (var hops = 0; hops < 40; hops++)
-        {
-            var parts = full.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            var current = "/";
-            var changed = false;
-            for (var i = 0; i < parts.Length; i++)
-            {
-                var next = Path.Combine(current, parts[i]);
-                FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
-                if (info.LinkTarget is { } target)
-                {
-                    var resolved = Path.GetFullPath(Path.IsPathRooted(target) ? target : Path.Combine(current, target));
-                    full = Path.GetFullPath(Path.Combine([resolved, .. parts[(i + 1)..]]));
-                    changed = true;
-                    break;
-                }
-                current = next;
-            }
-            if (!changed) return full;
-        }
-        return full; // a link loop: the caller sees a path that does not exist
-    }
-
-    public static bool IsUnder(string path, string root) =>
-        path == root || path.StartsWith(root.EndsWith('/') ? root : root + "/", StringComparison.Ordinal);
 }

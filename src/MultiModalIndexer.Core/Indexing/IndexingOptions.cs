@@ -2,35 +2,6 @@ using MultiModalIndexer.Crawl;
 
 namespace MultiModalIndexer.Indexing;
 
-/// <summary>One configured media root ("Sources" array in configuration).</summary>
-public sealed class SourceOptions
-{
-    public string Name { get; set; } = "";
-    /// <summary>A folder (configured sources) or, for ad-hoc CLI runs, a single file.</summary>
-    public string Root { get; set; } = "";
-    /// <summary>Globs relative to the root ('**' any folders, '*' any name part, '?' one character), case-insensitive.</summary>
-    public List<string> Include { get; set; } = ["**/*"];
-    public List<string> Exclude { get; set; } = [];
-    /// <summary>Quartz cron expression for scheduled crawls.</summary>
-    public string Schedule { get; set; } = "0 0/15 * * * ?";
-
-    /// <summary>Messages that say what to fix; <paramref name="index"/> names the array entry.</summary>
-    public IEnumerable<string> Validate(int index)
-    {
-        var where = $"Sources:{index}";
-        if (string.IsNullOrWhiteSpace(Name)) yield return $"{where}:Name is empty: give each source a unique name.";
-        if (string.IsNullOrWhiteSpace(Root))
-            yield return $"{where}:Root is empty: set it to the media folder to index.";
-        else if (!Directory.Exists(Root))
-            yield return File.Exists(Root)
-                ? $"{where}:Root '{Root}' is a file: set it to a folder."
-                : $"{where}:Root '{Root}' does not exist: create it or fix the path.";
-        foreach (var g in Include.Concat(Exclude))
-            if (string.IsNullOrWhiteSpace(g)) yield return $"{where}: an Include/Exclude glob is empty: remove it.";
-        if (CronShape.Check(Schedule) is { } cronError) yield return $"{where}:Schedule '{Schedule}': {cronError}";
-    }
-}
-
 /// <summary>Configuration section "Indexing".</summary>
 public sealed class IndexingOptions
 {
@@ -52,6 +23,11 @@ public sealed class IndexingOptions
     public bool ReindexOnModelChange { get; set; } = true;
     /// <summary>File extensions treated as video (others under a root are ignored, not failed).</summary>
     public List<string> VideoExtensions { get; set; } = [.. MediaExtensions.DefaultVideo];
+    /// <summary>
+    /// A new or changed file whose mtime is younger than this is looked at again after the interval;
+    /// if its size or mtime moved it is still being written and waits for a later crawl.
+    /// </summary>
+    public double StableSeconds { get; set; } = 3;
 
     public IEnumerable<string> Validate()
     {
@@ -62,11 +38,10 @@ public sealed class IndexingOptions
         if (RetryBackoffSeconds < 0) yield return "Indexing:RetryBackoffSeconds must be >= 0.";
         if (FileTimeoutSeconds <= 0) yield return "Indexing:FileTimeoutSeconds must be > 0.";
         if (FileTimeoutPerMediaSecond < 0) yield return "Indexing:FileTimeoutPerMediaSecond must be >= 0.";
+        if (StableSeconds is < 0 or > 600) yield return "Indexing:StableSeconds must be between 0 and 600.";
         if (VideoExtensions.Count == 0) yield return "Indexing:VideoExtensions is empty: list at least one extension such as .mp4.";
     }
 }
-
-public sealed record FailedFile(string Path, string Error);
 
 public sealed record IndexRunReport(int Indexed, int Segments, int Deleted, int Unchanged, IReadOnlyList<FailedFile> Failed)
 {
@@ -77,10 +52,18 @@ public sealed record IndexRunReport(int Indexed, int Segments, int Deleted, int 
     /// <summary>Media seconds indexed in this run and the run's wall time.</summary>
     public double MediaSeconds { get; init; }
     public TimeSpan Elapsed { get; init; }
+    /// <summary>Files kept although their root or folder is unavailable (documents stay searchable).</summary>
+    public int Unavailable { get; init; }
+    /// <summary>Files still being written: left for a later crawl.</summary>
+    public int Deferred { get; init; }
 }
 
 /// <summary>Per-source counts, the current file, rates and ETA (for /api/status and progress bars).</summary>
-public sealed record SourceStatus(string Name, int Files, int Indexed, int Pending, int Failed, long Segments);
+public sealed record SourceStatus(string Name, int Files, int Indexed, int Pending, int Failed, long Segments)
+{
+    /// <summary>Files whose root or folder is unavailable right now (documents kept, marked on the page).</summary>
+    public int Unavailable { get; init; }
+}
 
 public sealed record IndexingStatus(
     bool Running,

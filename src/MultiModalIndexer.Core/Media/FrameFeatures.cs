@@ -13,7 +13,7 @@ internal sealed class FrameFeatures
     public const int GridX = 16, GridY = 9;
     public const int HistBins = 8 * 2 * 3 + 8;
 
-    public required double Time { get; init; }
+    public required double Time { get; set; }
     public required byte[] Thumb { get; init; }   // GridX*GridY*3 RGB block means
     public required float[] Hist { get; init; }   // normalised, sums to 1
     public required float Luma { get; init; }     // 0..255
@@ -21,6 +21,8 @@ internal sealed class FrameFeatures
     public float Content1 { get; set; }
     /// <summary>Content delta to the frame two back (skips a one-frame flash); 0 when unknown.</summary>
     public float Content2 { get; set; }
+    /// <summary>Perceptual hash of this frame when it is one of the copy-detection samples (see <see cref="FrameHashSampling"/>).</summary>
+    public ulong? CopyHash { get; set; }
 
     /// <summary>Motion-tolerant distance in [0, 1]: half histogram, half thumbnail.</summary>
     public static double Distance(FrameFeatures a, FrameFeatures b)

@@ -74,7 +74,26 @@ public sealed record SegmentSpan(int Ordinal, double Start, double End, IReadOnl
 }
 
 /// <summary>Result of shot detection plus the segment policy: `./mmi shots --json` prints this.</summary>
-public sealed record ShotAnalysis(double Duration, IReadOnlyList<double> Cuts, IReadOnlyList<SegmentSpan> Segments);
+public sealed record ShotAnalysis(double Duration, IReadOnlyList<double> Cuts, IReadOnlyList<SegmentSpan> Segments)
+{
+    /// <summary>Copy-detection hashes sampled from the same decode (empty when fingerprinting is off).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<FrameHash> Fingerprint { get; init; } = [];
+}
+
+/// <summary>One copy-detection sample: a frame's time and its <see cref="PerceptualHash"/>.</summary>
+public readonly record struct FrameHash(double Time, ulong Hash);
+
+/// <summary>
+/// Which analysis frames are hashed for copy detection: the first of every 1/<see cref="Fps"/> s
+/// slot, counted by frame index so split decodes pick exactly the frames a whole decode would.
+/// </summary>
+public sealed record FrameHashSampling(double Fps, double MinContrast)
+{
+    public bool Takes(long frameIndex, double analysisFps) =>
+        frameIndex == 0 || analysisFps <= Fps
+        || Math.Floor(frameIndex * Fps / analysisFps) != Math.Floor((frameIndex - 1) * Fps / analysisFps);
+}
 
 /// <summary>
 /// Everything later stages need from one keyframe, cut in ffmpeg so no image library is needed:

@@ -9,6 +9,9 @@ namespace MultiModalIndexer.Media;
 /// <summary>Shot boundaries (cuts, fades, dissolves) and the segment/keyframe policy over them.</summary>
 public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? logger = null)
 {
+    /// <summary>Copy-detection fingerprints taken from the analysis frames as they pass (null: none).</summary>
+    public FrameHashSampling? Fingerprints { get; init; }
+
     public async Task<ShotAnalysis> AnalyzeAsync(MediaInfo media, CancellationToken ct = default)
     {
         var (frames, fps) = await DecodeFeaturesAsync(media, ct).ConfigureAwait(false);
@@ -18,7 +21,10 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
         logger?.LogInformation("{File}: {Frames} frames analysed at {Fps:0.##} fps, {Cuts} boundaries ({Kinds}), {Segments} segments",
             Path.GetFileName(media.Path), frames.Count, fps, cuts.Count,
             string.Join(",", boundaries.Select(b => b.Kind.ToString())), segments.Count);
-        return new ShotAnalysis(media.Duration, cuts, segments);
+        return new ShotAnalysis(media.Duration, cuts, segments)
+        {
+            Fingerprint = Fingerprints is null ? [] : frames.Where(f => f.CopyHash is not null).Select(f => new FrameHash(f.Time, f.CopyHash!.Value)).ToList(),
+        };
     }
 
     /// <summary>Analysis frame rate: the source's, capped; VFR sources get the cap so no frame is lost.</summary>
@@ -45,7 +51,23 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
         var sw = Stopwatch.StartNew();
         var parts = 1;
         List<FrameFeatures>? frames = null;
-        if (DecodeSplit.Qualifies(media, v, fps, options.Shots))
+        var inProcess = false;
+        if (InProcessDecode.Qualifies(v, fps, options.Shots))
+        {
+            try
+            {
+                (frames, parts) = await InProcessDecode.RunAsync(options, media, v, fps, logger, ct).ConfigureAwait(false);
+                inProcess = true;
+            }
+            catch (InProcessDecodeException e)
+            {
+                // Whatever the libraries in the process are unsure of, the ffmpeg command decodes as before.
+                logger?.LogDebug("{File}: in-process analysis decode declined ({Reason}); running ffmpeg",
+                    Path.GetFileName(media.Path), e.Message);
+                parts = 1;
+            }
+        }
+        if (frames is null && DecodeSplit.Qualifies(media, v, fps, options.Shots))
         {
             try
             {
@@ -63,7 +85,8 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
             .ConfigureAwait(false)).Frames;
         if (frames.Count == 0)
             throw new MediaException(MediaErrorKind.Corrupt, media.Path, "no video frame could be decoded");
-        logger?.LogDebug("analysis decode: {Frames} frames in {Parts} part(s), {Ms} ms", frames.Count, parts, sw.ElapsedMilliseconds);
+        logger?.LogDebug("analysis decode: {Frames} frames in {Parts} part(s) {Where}, {Ms} ms", frames.Count, parts,
+            inProcess ? "in process" : "by ffmpeg", sw.ElapsedMilliseconds);
         return (frames, fps);
     }
 
@@ -205,7 +228,12 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
                     }
                     var got = await p.StdOut.ReadAtLeastAsync(buf.AsMemory(0, frameBytes), frameBytes, throwOnEndOfStream: false, p.Token).ConfigureAwait(false);
                     if (got < frameBytes) break;
-                    frames.Add(extractor.Add(buf.AsSpan(0, frameBytes), (part.FirstFrame + frames.Count) / fps));
+                    var frame = extractor.Add(buf.AsSpan(0, frameBytes), (part.FirstFrame + frames.Count) / fps);
+                    // The Y plane comes first in yuv444p: a copy-detection sample hashes it in place.
+                    if (Fingerprints is { } fp && fp.Takes(part.FirstFrame + frames.Count, fps)
+                        && PerceptualHash.TryCompute(buf.AsSpan(0, w * h), w, h, w, fp.MinContrast, out var hash, out _))
+                        frame.CopyHash = hash;
+                    frames.Add(frame);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException)

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MultiModalIndexer.Indexing;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Media;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Search;
@@ -17,8 +19,6 @@ public sealed class SearchService
     private readonly Modalities _modalities;
     private readonly StillImageReader _images;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private bool _schemaReady;
 
     public SearchService(ISegmentStore store, Modalities modalities, StillImageReader images, ILogger<SearchService>? logger = null)
     {
@@ -116,20 +116,8 @@ public sealed class SearchService
         return texts.Select(encoder.Encode).ToList();
     }
 
-    private async Task EnsureSchemaAsync(CancellationToken ct)
-    {
-        if (_schemaReady) return;
-        await _schemaGate.WaitAsync(ct);
-        try
-        {
-            if (!_schemaReady) await _store.EnsureSchemaAsync(ct);
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
-    }
+    private Task EnsureSchemaAsync(CancellationToken ct) =>
+        SchemaGate.EnsureAsync(_store, ct);
 }
 
 /// <summary>A search response plus a note for the user when the query was degraded (e.g. CLIP off).</summary>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using MultiModalIndexer.Daemon.Backend;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Daemon.Api;
@@ -26,7 +27,7 @@ internal static class CatalogEndpoints
             var f = from ?? 0;
             var s = size ?? 50;
             if (f < 0 || s is < 1 or > MaxVideoPage)
-                throw new Search.SearchValidationException($"from must be >= 0 and size between 1 and {MaxVideoPage}.");
+                throw new SearchValidationException($"from must be >= 0 and size between 1 and {MaxVideoPage}.");
             var videos = await store.ListVideosAsync(f, s, ct);
             return Results.Ok(new VideoListDto(f, s, videos.Select(ApiMapping.Video).ToArray()));
         })

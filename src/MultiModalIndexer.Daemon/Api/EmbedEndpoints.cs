@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using MultiModalIndexer.Daemon.Backend;
 using MultiModalIndexer.Daemon.Configuration;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Daemon.Api;
 

@@ -19,7 +19,9 @@ internal static class RequestLimits
         var options = http.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value;
         var limit = http.Request.Path.StartsWithSegments("/api/search/image", StringComparison.OrdinalIgnoreCase)
             ? options.MaxUploadBytes
-            : options.MaxJsonBodyBytes;
+            : http.Request.Path.StartsWithSegments(CopyEndpoints.Path, StringComparison.OrdinalIgnoreCase)
+                ? CopyEndpoints.UploadLimit(http.RequestServices.GetService<MultiModalIndexer.Copies.CopyOptions>() ?? new())
+                : options.MaxJsonBodyBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
             feature.MaxRequestBodySize = limit;
         if (http.Request.ContentLength is { } length && length > limit)

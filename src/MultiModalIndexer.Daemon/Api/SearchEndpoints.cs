@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using MultiModalIndexer.Daemon.Backend;
 using MultiModalIndexer.Daemon.Configuration;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Daemon.Api;

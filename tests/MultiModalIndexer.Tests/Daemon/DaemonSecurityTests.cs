@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using MultiModalIndexer.Common;
 using MultiModalIndexer.Daemon.Configuration;
 
 namespace MultiModalIndexer.Tests.Daemon;

@@ -5,11 +5,12 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Daemon;
 using MultiModalIndexer.Daemon.Backend;
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Indexing;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 using MultiModalIndexer.Stores.Embedded;
 using MultiModalIndexer.Tests.Common;
@@ -160,7 +161,8 @@ internal sealed class DaemonTestServer : IAsyncDisposable
     public HttpClient Http { get; } = new();
 
     public static async Task<DaemonTestServer> StartAsync(string name, Dictionary<string, string?>? settings = null,
-        Action<string>? prepareMediaRoot = null, Action<RecordingIndexingBackend>? configure = null, bool start = true)
+        Action<string>? prepareMediaRoot = null, Action<RecordingIndexingBackend>? configure = null, bool start = true,
+        Action<string>? prepareDataDir = null)
     {
         var scratch = TestPaths.NewScratchDir(name);
         var media = Path.Combine(scratch, "media");
@@ -168,6 +170,7 @@ internal sealed class DaemonTestServer : IAsyncDisposable
         prepareMediaRoot?.Invoke(media);
         var data = Path.Combine(scratch, "data");
         Directory.CreateDirectory(data);
+        prepareDataDir?.Invoke(data);
         var store = new EmbeddedStore(Path.Combine(data, "index.db"), new EmbeddedStoreOptions());
         var indexing = new RecordingIndexingBackend();
         configure?.Invoke(indexing);

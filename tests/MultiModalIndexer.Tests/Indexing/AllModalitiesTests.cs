@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Clip;
 using MultiModalIndexer.Tests.Common;
 using MultiModalIndexer.Tests.Speech;

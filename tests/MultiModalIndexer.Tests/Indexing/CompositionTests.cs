@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MultiModalIndexer.Composition;
 using MultiModalIndexer.Indexing;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 using MultiModalIndexer.Tests.Common;
 

@@ -1,5 +1,5 @@
 using MultiModalIndexer.Documents;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Indexing;

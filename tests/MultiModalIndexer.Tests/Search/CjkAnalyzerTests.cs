@@ -1,4 +1,4 @@
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Tests.Search;
 

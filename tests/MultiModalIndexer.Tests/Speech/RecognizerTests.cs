@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MultiModalIndexer.Documents;
 using MultiModalIndexer.Inference.Speech;
 using MultiModalIndexer.Media;
 using MultiModalIndexer.Tests.Common;

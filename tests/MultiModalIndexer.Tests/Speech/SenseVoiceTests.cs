@@ -1,3 +1,4 @@
+using MultiModalIndexer.Documents;
 using MultiModalIndexer.Inference.Speech;
 using MultiModalIndexer.Media;
 using Xunit.Abstractions;

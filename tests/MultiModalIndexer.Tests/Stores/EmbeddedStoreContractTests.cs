@@ -1,4 +1,4 @@
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 using MultiModalIndexer.Stores.Embedded;
 using MultiModalIndexer.Tests.Common;

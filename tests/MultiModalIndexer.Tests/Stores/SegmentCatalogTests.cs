@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
-using MultiModalIndexer.Search;
 using MultiModalIndexer.Stores.Embedded;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Tests.Stores;
 

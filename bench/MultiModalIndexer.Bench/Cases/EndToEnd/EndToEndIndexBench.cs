@@ -6,6 +6,7 @@ using MultiModalIndexer.Common;
 using MultiModalIndexer.Composition;
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Indexing;
+using MultiModalIndexer.Inference;
 
 namespace MultiModalIndexer.Bench.Cases.EndToEnd;
 
@@ -32,7 +33,15 @@ public sealed class EndToEndIndexBench : IBenchCase
         var files = Directory.GetFiles(videoDir).Where(f => MediaExtensions.DefaultVideo.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal).ToList();
         if (context.Quick) files = files.Take(3).ToList();
-        // The source root is the shared folder itself, with an include list of exactly these files.
+        await MeasureAsync(context, result, videoDir, files, ct);
+        return result;
+    }
+
+    /// <summary>Indexes <paramref name="files"/> under <paramref name="root"/> with CLIP (shape-true), VAD/ASR and OCR and adds the figures to <paramref name="result"/>.</summary>
+    internal static async Task MeasureAsync(BenchContext context, BenchResult result, string root, IReadOnlyList<string> files, CancellationToken ct)
+    {
+        var videoDir = root;
+        // The source root is the folder itself, with an include list of exactly these files.
         var include = files.Select(Path.GetFileName).ToList();
 
         var clipDir = await ShapeTrueClip.EnsureAsync(context, ct);
@@ -87,7 +96,9 @@ public sealed class EndToEndIndexBench : IBenchCase
             result.Add($"stage_{stage}_seconds", seconds, "s");
         if (indexer.LastRunStats.Counts.TryGetValue("clip", out var keyframes)) result.Add("keyframes_encoded", keyframes, "frames");
         if (indexer.LastRunStats.Counts.TryGetValue("ocr", out var ocrFrames)) result.Add("ocr_frames", ocrFrames, "frames");
-        if (indexer.LastRunStats.Counts.TryGetValue("ocr_reused", out var reused)) result.Add("ocr_frames_reused", reused, "frames");
+        if (indexer.LastRunStats.Counts.TryGetValue("text_frames", out var textFrames)) result.Add("text_frames_sampled", textFrames, "frames");
+        if (ocrFrames > 0 && indexer.LastRunStats.Seconds.TryGetValue("ocr", out var ocrSeconds)) result.Add("ocr_ms_per_frame", 1000 * ocrSeconds / ocrFrames, "ms");
+        if (indexer.Modalities.Ocr is { } pool) result.Notes.Add($"OCR engine: {pool.ModelVersion}");
         if (peakRss > 0) result.Add("peak_rss", peakRss / 1048576.0, "MiB");
         result.Notes.Add("Stage times are summed over concurrent workers (they overlap), so they can add up to more than the wall time.");
         result.Notes.Add("peak_rss is this process's VmHWM, including anything earlier bench cases in the same run allocated; run with --filter e2e.index alone for a clean figure.");
@@ -100,7 +111,6 @@ public sealed class EndToEndIndexBench : IBenchCase
         result.Add("peer_ffmpeg_media_seconds_per_wall_second", report.MediaSeconds / peerWall, "x");
         result.Add("pipeline_wall_over_full_decode", wall / peerWall, "ratio");
         try { Directory.Delete(settings["Indexing:DataDir"]!, true); } catch (IOException) { }
-        return result;
     }
 
     /// <summary>A real Whisper export under models/ when present, else the test suite's fixture export (real VAD, tiny decoder).</summary>

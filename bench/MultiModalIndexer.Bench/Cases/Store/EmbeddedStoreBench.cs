@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using MultiModalIndexer.Search;
 using MultiModalIndexer.Stores.Embedded;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Bench.Cases.Store;
 
@@ -111,7 +111,7 @@ public sealed class EmbeddedStoreBench : IBenchCase
                 var match = string.Join(" OR ", CjkAnalyzer.QueryTerms(texts[i]).Select(t => "\"" + t + "\""));
                 long t0 = Stopwatch.GetTimestamp();
                 using var cmd = conn.CreateCommand();
-                cmd.CommandText = "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH $q ORDER BY rank LIMIT 100";
+                cmd.CommandText = "SELECT rowid, rank FROM fts_ocr WHERE fts_ocr MATCH $q ORDER BY rank LIMIT 100";
                 cmd.Parameters.AddWithValue("$q", match);
                 using var r = cmd.ExecuteReader();
                 while (r.Read()) _ = r.GetInt64(0);

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -61,6 +58,13 @@ public sealed class ModelManifest
         var size = new FileInfo(path).Length;
         if (file.Size is { } want && want != size)
             return new FileCheck(file, path, FileState.Corrupt, $"size {size} bytes, expected {want}");
+        if (file.Sha256 == Unknown && ModelLock.Load(modelsDir).Find(file.Path) is { } pinned)
+        {
+            var actual = Sha256(path);
+            return actual == pinned.Sha256
+                ? new FileCheck(file, path, FileState.Ok, $"sha256 ok (pinned in {ModelLock.FileName})")
+                : new FileCheck(file, path, FileState.Corrupt, $"sha256 {actual[..12]}…, pinned {pinned.Sha256[..12]}… in {ModelLock.FileName}");
+        }
         if (file.Sha256 == Unknown)
             return file.Size is null
                 ? new FileCheck(file, path, FileState.Unverified, $"present ({size} bytes), unverified: no published sha256 or size in the manifest")
@@ -146,105 +150,21 @@ public sealed class ModelManifest
         }
     }
 
-    // ---- fetch: download with checksum checks ----
+    // ---- fetch: download with checksum checks (ModelFetcher) ----
 
     /// <summary>
-    /// Downloads the files of the given models that are missing or corrupt. Fails fast (short connect
-    /// timeout) when the host cannot be reached. Archives are fetched once and the named members extracted.
+    /// Downloads the files of the given models that are missing or corrupt; throws <see cref="ModelFetchException"/>
+    /// for the first model that could not be fetched (after trying the rest).
     /// </summary>
-    public async Task<IReadOnlyList<FileCheck>> FetchAsync(IEnumerable<ModelEntry> models, string modelsDir, Action<string> log,
-        TimeSpan connectTimeout, CancellationToken ct)
+    public async Task<IReadOnlyList<ModelFetchOutcome>> FetchAsync(IEnumerable<ModelEntry> models, string modelsDir, Action<string> log,
+        TimeSpan connectTimeout, CancellationToken ct, string? mirror = null, IProgress<DownloadProgress>? progress = null)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = connectTimeout, AutomaticDecompression = DecompressionMethods.None })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        http.DefaultRequestHeaders.UserAgent.ParseAdd("MultiModalIndexer-models/1");
-        var downloads = Path.Combine(ProjectPaths.CacheDir, "downloads");
-        Directory.CreateDirectory(downloads);
-        var results = new List<FileCheck>();
-        foreach (var model in models)
-        foreach (var file in model.Files)
-        {
-            var now = Check(file, modelsDir);
-            if (now.State is FileState.Ok or FileState.SizeOk or FileState.Unverified)
-            {
-                log($"  {file.Path}: already present ({now.Detail})");
-                results.Add(now);
-                continue;
-            }
-            Exception? last = null;
-            foreach (var url in file.Urls)
-            {
-                try
-                {
-                    var name = Path.GetFileName(new Uri(url).AbsolutePath);
-                    var local = Path.Combine(downloads, name);
-                    if (!File.Exists(local))
-                    {
-                        log($"  downloading {url}");
-                        await DownloadAsync(http, url, local, ct);
-                    }
-                    Directory.CreateDirectory(Path.GetDirectoryName(now.FullPath)!);
-                    var tmp = now.FullPath + ".partial";
-                    if (file.Member is { } member) await ExtractAsync(local, member, tmp, ct);
-                    else File.Copy(local, tmp, overwrite: true);
-                    var probe = Check(file with { Path = Path.GetFileName(tmp) }, Path.GetDirectoryName(tmp)!);
-                    if (probe.State == FileState.Corrupt)
-                    {
-                        File.Delete(tmp);
-                        if (file.Member is null) File.Delete(local);
-                        throw new InvalidDataException($"{url}: {probe.Detail}");
-                    }
-                    File.Move(tmp, now.FullPath, overwrite: true);
-                    now = Check(file, modelsDir);
-                    log($"  {file.Path}: {now.Detail}");
-                    last = null;
-                    break;
-                }
-                catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or SocketException or TaskCanceledException && !ct.IsCancellationRequested)
-                {
-                    last = e;
-                    log($"  {url}: {Describe(e)}");
-                }
-            }
-            if (last is not null) throw new ModelFetchException(file, Describe(last), last);
-            results.Add(now);
-        }
-        return results;
+        using var fetcher = new ModelFetcher(new ModelFetchOptions { ModelsDir = modelsDir, ConnectTimeout = connectTimeout, Mirror = mirror, ReplaceCorrupt = true });
+        var outcomes = await fetcher.FetchAsync(models, progress, log, ct);
+        if (outcomes.FirstOrDefault(o => !o.Ok) is { } failed)
+            throw new ModelFetchException(failed.Model.Files.First(fetcher.Needs), failed.Detail, new IOException(failed.Detail));
+        return outcomes;
     }
-
-    private static async Task DownloadAsync(HttpClient http, string url, string local, CancellationToken ct)
-    {
-        var tmp = local + ".partial";
-        using var resp = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
-        resp.EnsureSuccessStatusCode();
-        await using (var src = await resp.Content.ReadAsStreamAsync(ct))
-        await using (var dst = File.Create(tmp))
-            await src.CopyToAsync(dst, 1 << 20, ct);
-        File.Move(tmp, local, overwrite: true);
-    }
-
-    private static async Task ExtractAsync(string archive, string member, string target, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo("tar") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-xOf", archive, member }) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new IOException("could not start tar");
-        var err = p.StandardError.ReadToEndAsync(ct);
-        await using (var dst = File.Create(target))
-            await p.StandardOutput.BaseStream.CopyToAsync(dst, ct);
-        await p.WaitForExitAsync(ct);
-        if (p.ExitCode != 0) throw new IOException($"tar could not extract {member} from {Path.GetFileName(archive)}: {(await err).Trim()}");
-    }
-
-    private static string Describe(Exception e) => e switch
-    {
-        HttpRequestException { InnerException: SocketException s } => $"cannot connect ({s.SocketErrorCode}): no internet access from this machine?",
-        HttpRequestException { StatusCode: { } code } => $"HTTP {(int)code} {code}",
-        HttpRequestException h => $"cannot connect: {h.Message}",
-        TaskCanceledException => "connect timed out: no internet access from this machine?",
-        _ => e.Message,
-    };
 }
 
 public sealed record ModelEntry

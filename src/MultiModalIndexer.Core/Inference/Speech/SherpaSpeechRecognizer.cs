@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using MultiModalIndexer.Documents;
 using MultiModalIndexer.Inference.Speech.Sherpa;
 
 namespace MultiModalIndexer.Inference.Speech;

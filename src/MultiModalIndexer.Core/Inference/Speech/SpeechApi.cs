@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using MultiModalIndexer.Common;
+using MultiModalIndexer.Documents;
 using MultiModalIndexer.Inference.Speech.Sherpa;
 
 namespace MultiModalIndexer.Inference.Speech;

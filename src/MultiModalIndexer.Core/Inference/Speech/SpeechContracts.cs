@@ -1,8 +1,8 @@
+using MultiModalIndexer.Documents;
+
 namespace MultiModalIndexer.Inference.Speech;
 
 public sealed record SpeechRegion(double Start, double End);
-
-public sealed record Utterance(double Start, double End, string Text, string? Language);
 
 /// <summary>16 kHz mono float PCM (streamed in chunks) → utterances with times in seconds.</summary>
 public interface ISpeechRecognizer : IDisposable

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using MultiModalIndexer.Documents;
 using MultiModalIndexer.Media;
 
 namespace MultiModalIndexer.Inference.Speech;

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Stores.Embedded;
 

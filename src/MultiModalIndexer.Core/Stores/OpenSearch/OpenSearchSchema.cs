@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MultiModalIndexer.Common;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Stores.OpenSearch;
 
@@ -97,7 +98,7 @@ internal sealed class OpenSearchSchema(OpenSearchOptions options)
         var template = (JsonObject)t["template"]!;
         var vector = (JsonObject)template["mappings"]!["properties"]![vectorField]!;
         vector["method"] = engine["method"]!.DeepClone();
-        vector["dimension"] = Search.SearchLimits.VectorDimension;
+        vector["dimension"] = SearchLimits.VectorDimension;
         var indexSettings = (JsonObject)template["settings"]!["index"]!;
         if (engine["index_settings"] is JsonObject extra)
             foreach (var (k, v) in extra) indexSettings[k] = v?.DeepClone();

@@ -5,8 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MultiModalIndexer.Documents;
-using MultiModalIndexer.Inference.Speech;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Stores.OpenSearch;
 
@@ -23,7 +22,7 @@ namespace MultiModalIndexer.Stores.OpenSearch;
 /// window between (1) and (2) a search may see the new segments plus stale ones of higher ordinals; there is no
 /// cross-document transaction in OpenSearch, so this is eventual, not atomic.
 /// </remarks>
-public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, ILogger<OpenSearchStore>? logger = null) : ISegmentStore
+public sealed partial class OpenSearchStore(OpenSearchOptions options, HttpClient http, ILogger<OpenSearchStore>? logger = null) : ISegmentStore, IFingerprintStore
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
     private readonly OpenSearchTransport _transport = new(options, http, logger);
@@ -300,14 +299,19 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
         }
         var cjkQuery = plan.Text is { } text && text.EnumerateRunes().Any(c => CjkAnalyzer.IsCjk(c.Value));
         var hits = new List<SearchHit>(found.Count);
+        var terms = new HashSet<string>(plan.Terms, StringComparer.Ordinal);
         foreach (var h in found)
         {
             var score = h.Score ?? 0;
             var id = h.Source!.SegmentId;
-            hits.Add(new SearchHit(ToDocument(h.Source), score,
+            var doc = ToDocument(h.Source);
+            double? vectorScore = plan.Mode switch { SearchMode.Vector => score, SearchMode.Hybrid => Lookup(vectorScores, id), _ => null };
+            hits.Add(new SearchHit(doc, score,
                 plan.Mode switch { SearchMode.Text => score, SearchMode.Hybrid => Lookup(textScores, id), _ => null },
-                plan.Mode switch { SearchMode.Vector => score, SearchMode.Hybrid => Lookup(vectorScores, id), _ => null },
-                Highlights(h.Highlight, "transcript", cjkQuery), Highlights(h.Highlight, "ocr_text", cjkQuery)));
+                vectorScore,
+                Highlights(h.Highlight, "transcript", cjkQuery), Highlights(h.Highlight, "ocr_text", cjkQuery),
+                MomentFinder.Find(doc, plan.Mode == SearchMode.Vector ? [] : terms,
+                    vectorScore is not null || (plan.Mode == SearchMode.Hybrid && !options.HybridSubScores))));
         }
         return new SearchResponse(r.Hits?.Total?.Value ?? hits.Count, hits);
     }
@@ -419,6 +423,7 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
         Transcript = s.Transcript,
         Utterances = s.Utterances.Select(u => new UtteranceSource(u.Start, u.End, u.Text, u.Language)).ToList(),
         OcrText = s.OcrText,
+        OcrLines = s.OcrLines.Select(l => new TimedTextSource(l.Text, l.Start, l.End)).ToList(),
         Vector = s.Vector,
         Language = s.Language,
         Media = ToSource(s.Media),
@@ -441,6 +446,7 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
         Language = v.Language,
         IndexedAt = v.IndexedAt,
         ModelVersions = new Dictionary<string, string>(v.ModelVersions),
+        Fingerprint = v.Fingerprint?.ToBlob(),
     };
 
     private static MediaSource? ToSource(MediaMeta? m) => m is null ? null : new MediaSource
@@ -468,6 +474,7 @@ public sealed class OpenSearchStore(OpenSearchOptions options, HttpClient http, 
         Transcript = s.Transcript ?? "",
         Utterances = s.Utterances?.Select(u => new Utterance(u.Start, u.End, u.Text, u.Language)).ToList() ?? [],
         OcrText = s.OcrText ?? "",
+        OcrLines = s.OcrLines?.Select(l => new TimedText(l.Text, l.Start, l.End)).ToList() ?? [],
         Vector = s.Vector,
         Language = s.Language,
         Media = ToMeta(s.Media),

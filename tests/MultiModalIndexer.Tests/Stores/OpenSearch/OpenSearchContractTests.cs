@@ -1,5 +1,5 @@
 using MultiModalIndexer.Documents;
-using MultiModalIndexer.Search;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 using MultiModalIndexer.Stores.OpenSearch;
 

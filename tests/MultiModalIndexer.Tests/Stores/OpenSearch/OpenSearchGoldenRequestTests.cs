@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using MultiModalIndexer.Common;
-using MultiModalIndexer.Search;
 using MultiModalIndexer.Stores.OpenSearch;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Stores.OpenSearch;
@@ -75,6 +75,11 @@ public sealed class OpenSearchGoldenRequestTests
         var ml = new MlCommonsSetup(opts, http);
         var model = await ml.RegisterDaemonEmbeddingModelAsync(new Uri("http://mmi-daemon:8080"));
         await ml.NeuralSearchAsync(model.ModelId, "城市夜景");
+
+        // Copy detection: the fingerprint rides in the video document; readers page through them.
+        rec.Label = "upsert-fingerprint"; await store.UpsertVideoAsync(OpenSearchTestData.Video(fingerprint: true), segments);
+        rec.Label = "fingerprint-version"; await store.FingerprintVersionAsync();
+        rec.Label = "fingerprints-read"; await foreach (var _ in store.ReadFingerprintsAsync()) { }
 
         var faissRec = new RecordingOpenSearch { Label = "schema-faiss" };
         using (var faissHttp = new HttpClient(faissRec))

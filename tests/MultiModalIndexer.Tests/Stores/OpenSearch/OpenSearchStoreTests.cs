@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using MultiModalIndexer.Documents;
-using MultiModalIndexer.Search;
 using MultiModalIndexer.Stores.OpenSearch;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Tests.Stores.OpenSearch;
 

@@ -36,8 +36,9 @@ internal static class OpenSearchTestData
 
     public static string VideoId => DocumentIds.VideoId("sha256:golden-fixture");
 
-    public static VideoDocument Video(int segments = 3) => new()
+    public static VideoDocument Video(int segments = 3, bool fingerprint = false) => new()
     {
+        Fingerprint = fingerprint ? new VideoFingerprint(3, [0f, 0.333f, 0.667f], [0x0123456789ABCDEFUL, 0xFEDCBA9876543210UL, 0x0F0F0F0F0F0F0F0FUL]) : null,
         Id = VideoId,
         SourcePath = "/media/lectures/城市夜景 tour.mp4",
         Storage = "local",
@@ -77,6 +78,7 @@ internal static class OpenSearchTestData
                 Transcript = transcripts[i % 3],
                 Utterances = [new Utterance(start + 0.5, start + 3.5, transcripts[i % 3], i % 3 == 1 ? "zh" : "en")],
                 OcrText = ocr[i % 3],
+                OcrLines = [new TimedText(ocr[i % 3], start + 2, start + 5.5)],
                 Vector = Vector(i),
                 Language = i % 3 == 1 ? "zh" : "en",
                 Media = Media,

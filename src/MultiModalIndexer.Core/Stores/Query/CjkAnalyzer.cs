@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MultiModalIndexer.Search;
+namespace MultiModalIndexer.Stores.Query;
 
 /// <summary>One analysed term and the UTF-16 span of the original text it came from.</summary>
 public readonly record struct AnalyzedToken(string Term, int Start, int End);

@@ -1,4 +1,4 @@
-namespace MultiModalIndexer.Search;
+namespace MultiModalIndexer.Stores.Query;
 
 /// <summary>Limits every store enforces the same way (documented in the API).</summary>
 public static class SearchLimits

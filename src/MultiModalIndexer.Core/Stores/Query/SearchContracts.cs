@@ -1,4 +1,6 @@
-namespace MultiModalIndexer.Search;
+using MultiModalIndexer.Documents;
+
+namespace MultiModalIndexer.Stores.Query;
 
 public enum SearchMode { Hybrid, Text, Vector }
 
@@ -43,12 +45,13 @@ public sealed record SearchRequest
 }
 
 public sealed record SearchHit(
-    Documents.SegmentDocument Segment,
+    SegmentDocument Segment,
     double Score,
     double? TextScore,
     double? VectorScore,
     IReadOnlyList<string> TranscriptHighlights,
-    IReadOnlyList<string> OcrHighlights);
+    IReadOnlyList<string> OcrHighlights,
+    HitMoment Moment);
 
 public sealed record SearchResponse(long Total, IReadOnlyList<SearchHit> Hits);
 

@@ -1,7 +1,7 @@
-namespace MultiModalIndexer.Daemon.Configuration;
+namespace MultiModalIndexer.Common;
 
 /// <summary>
-/// realpath(3) in managed code: an absolute path with every symlink resolved, component by
+/// The one realpath(3) for crawl and API. In managed code: an absolute path with every symlink resolved, component by
 /// component, so ".." after a symlink means the link target's parent (as the kernel sees it).
 /// </summary>
 public static class RealPath
@@ -71,4 +71,8 @@ public static class RealPath
         }
         return false;
     }
+
+    /// <summary>True when <paramref name="canonicalPath"/> is <paramref name="canonicalRoot"/> itself or inside it (a file root names one file).</summary>
+    public static bool IsAtOrUnder(string canonicalPath, string canonicalRoot) =>
+        canonicalPath == canonicalRoot || IsUnder(canonicalPath, [canonicalRoot]);
 }

@@ -3,7 +3,7 @@ using MultiModalIndexer.Inference.Clip;
 using MultiModalIndexer.Inference.Ocr;
 using MultiModalIndexer.Inference.Speech;
 
-namespace MultiModalIndexer.Indexing;
+namespace MultiModalIndexer.Inference;
 
 /// <summary>
 /// The optional modalities, each opened lazily on first use. A missing or broken model switches
@@ -45,19 +45,11 @@ public sealed class Modalities : IDisposable
     /// <summary>Modality → why it is off (only modalities opened so far).</summary>
     public IReadOnlyDictionary<string, string> OffReasons => _off;
 
-    /// <summary>The model versions indexing would write now ("clip=..;asr=..;ocr=..;pipeline=.."), stored in the ledger.</summary>
-    public IReadOnlyDictionary<string, string> IndexingModelVersions() => new SortedDictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["clip"] = ImageEncoder?.ModelVersion ?? "off",
-        ["asr"] = Recognizer?.ModelVersion ?? "off",
-        ["ocr"] = SafeOcrVersion() ?? "off",
-        ["pipeline"] = VideoPipeline.Version,
-    };
-
     public static string VersionsKey(IReadOnlyDictionary<string, string> versions) =>
         string.Join(";", versions.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"));
 
-    private string? SafeOcrVersion()
+    /// <summary>The OCR engine's version, or null when it cannot be opened (never throws).</summary>
+    public string? SafeOcrVersion()
     {
         try { return Ocr?.ModelVersion; }
         catch (Exception e) when (e is not OutOfMemoryException) { return null; }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace MultiModalIndexer.Search;
+namespace MultiModalIndexer.Stores.Query;
 
 /// <summary>
 /// Highlighted snippets of transcript/OCR text: matched spans (same analysis as the index, so a

@@ -1,4 +1,4 @@
-namespace MultiModalIndexer.Search;
+namespace MultiModalIndexer.Stores.Query;
 
 /// <summary>A candidate from one sub-query: its id and raw score (BM25, or the kNN score).</summary>
 public readonly record struct SubQueryHit<TKey>(TKey Id, float Score);

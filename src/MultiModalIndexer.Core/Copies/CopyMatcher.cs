@@ -1,0 +1,109 @@
+using System.Numerics;
+
+namespace MultiModalIndexer.Copies;
+
+/// <summary>One aligned span between a query and one reference (seconds on both sides).</summary>
+public readonly record struct AlignedSpan(double QueryStart, double QueryEnd, double RefStart, double RefEnd, int Frames, double Score);
+
+/// <summary>
+/// Temporal alignment of a query against one reference: the query × reference similarity matrix
+/// (frame pairs within <see cref="CopyOptions.MatchDistance"/> bits, the best few per query frame),
+/// and copied segments as chains through it that move forward on both sides at a speed between
+/// <see cref="CopyOptions.MinSpeed"/> and <see cref="CopyOptions.MaxSpeed"/> with gaps up to
+/// <see cref="CopyOptions.MaxGapSeconds"/>. The best chain is found by dynamic programming; its
+/// query span is then taken out and the next one searched, so one pair can give several spans.
+/// </summary>
+public static class CopyMatcher
+{
+    private readonly record struct Node(int Q, int R, float Sim);
+
+    public static List<AlignedSpan> Align(ReadOnlySpan<float> qTimes, ReadOnlySpan<ulong> qHashes, double queryFps,
+        ReadOnlySpan<float> rTimes, ReadOnlySpan<ulong> rHashes, double refFps, CopyOptions o)
+    {
+        var nodes = BuildNodes(qHashes, rHashes, o);
+        var spans = new List<AlignedSpan>();
+        if (nodes.Count < o.MinMatchedFrames) return spans;
+        var alive = new bool[nodes.Count];
+        Array.Fill(alive, true);
+        var best = new float[nodes.Count];
+        var prev = new int[nodes.Count];
+        double qStep = 1 / queryFps, rStep = 1 / refFps;
+        // Sampling puts a reference frame up to one step away from the moment a query frame shows.
+        var slack = rStep + 0.05;
+        for (var round = 0; round < o.MaxSpansPerPair; round++)
+        {
+            var top = -1;
+            var from = 0; // first node still within MaxGap of node n (nodes are sorted by query frame)
+            for (var n = 0; n < nodes.Count; n++)
+            {
+                best[n] = float.NegativeInfinity;
+                prev[n] = -1;
+                if (!alive[n]) continue;
+                var a = nodes[n];
+                double tq = qTimes[a.Q], tr = rTimes[a.R];
+                while (qTimes[nodes[from].Q] < tq - o.MaxGapSeconds - 1e-6) from++;
+                float chain = 0;
+                for (var m = from; m < n; m++)
+                {
+                    var b = nodes[m];
+                    if (!alive[m] || b.Q >= a.Q) continue;
+                    double dq = tq - qTimes[b.Q], dr = tr - rTimes[b.R];
+                    if (dr < -1e-6 || dr < o.MinSpeed * dq - slack || dr > o.MaxSpeed * dq + slack) continue;
+                    // A gap costs what the frames missing from it would have scored.
+                    var missing = Math.Max(0, dq - qStep) * queryFps;
+                    var v = best[m] - (float)(0.5 * missing);
+                    if (v > chain) { chain = v; prev[n] = m; }
+                }
+                best[n] = a.Sim + chain;
+                if (top < 0 || best[n] > best[top]) top = n;
+            }
+            if (top < 0) break;
+            var path = new List<int>();
+            for (var n = top; n >= 0; n = prev[n]) path.Add(n);
+            path.Reverse();
+            var first = nodes[path[0]];
+            var last = nodes[path[^1]];
+            double qs = qTimes[first.Q], qe = qTimes[last.Q] + qStep;
+            double rs = rTimes[first.R], re = rTimes[last.R] + rStep;
+            var sim = path.Sum(i => nodes[i].Sim);
+            var slots = Math.Max(1, (qe - qs) * queryFps);
+            var score = Math.Min(1, sim / slots);
+            // Take the span's query frames out whatever the verdict: the next round looks elsewhere.
+            for (var n = 0; n < nodes.Count; n++)
+                if (qTimes[nodes[n].Q] >= qs - 1e-6 && qTimes[nodes[n].Q] < qe - 1e-6) alive[n] = false;
+            if (path.Count >= o.MinMatchedFrames && qe - qs >= o.MinSpanSeconds && score >= o.MinScore)
+                spans.Add(new AlignedSpan(qs, qe, rs, re, path.Count, score));
+            else if (path.Count < o.MinMatchedFrames)
+                break; // the best chain left is too short: so are all others
+        }
+        return spans;
+    }
+
+    /// <summary>Matrix cells worth keeping, sorted by query frame: similarity 1 at distance 0, falling to ~0 at MatchDistance.</summary>
+    private static List<Node> BuildNodes(ReadOnlySpan<ulong> qHashes, ReadOnlySpan<ulong> rHashes, CopyOptions o)
+    {
+        var nodes = new List<Node>();
+        var k = o.TopPerQueryFrame;
+        Span<int> bestR = stackalloc int[k];
+        Span<int> bestD = stackalloc int[k];
+        for (var q = 0; q < qHashes.Length; q++)
+        {
+            var h = qHashes[q];
+            var count = 0;
+            for (var r = 0; r < rHashes.Length; r++)
+            {
+                var d = BitOperations.PopCount(h ^ rHashes[r]);
+                if (d > o.MatchDistance) continue;
+                if (count == k && d >= bestD[k - 1]) continue;
+                // Insertion into the small sorted list of the best k.
+                var i = count < k ? count++ : k - 1;
+                while (i > 0 && bestD[i - 1] > d) { bestD[i] = bestD[i - 1]; bestR[i] = bestR[i - 1]; i--; }
+                bestD[i] = d;
+                bestR[i] = r;
+            }
+            for (var i = 0; i < count; i++)
+                nodes.Add(new Node(q, bestR[i], 1f - bestD[i] / (float)(o.MatchDistance + 1)));
+        }
+        return nodes;
+    }
+}

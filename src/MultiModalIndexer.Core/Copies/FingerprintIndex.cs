@@ -1,0 +1,131 @@
+using System.Numerics;
+using MultiModalIndexer.Stores;
+
+namespace MultiModalIndexer.Copies;
+
+/// <summary>
+/// In-memory multi-index hashing over the library's fingerprints: each 64-bit hash is cut into four
+/// 16-bit bands, and each band value lists the samples that have it. A query hash probes every band
+/// at its value and at the 16 values one bit away, so any sample within 7 bits is found for sure and
+/// most within ~20; hits are verified on the full hash and vote for their video. Samples live in one
+/// flat array (12 bytes each plus 16 bytes of postings) so 10,000 hours fit in a few GB.
+/// </summary>
+public sealed class FingerprintIndex
+{
+    public const int Bands = 4, BandBits = 16, BandValues = 1 << BandBits;
+
+    private readonly ulong[] _hashes;
+    private readonly float[] _times;
+    private readonly int[] _starts;          // first sample of each video, plus the total at the end
+    private readonly int[][] _offsets;       // per band: BandValues + 1 offsets into _postings
+    private readonly int[][] _postings;      // per band: sample ids grouped by band value
+
+    public IReadOnlyList<StoredFingerprint> Videos { get; }
+    public int SampleCount => _hashes.Length;
+    public long MemoryBytes => _hashes.Length * (8L + 4L + Bands * 4L) + Bands * (BandValues + 1) * 4L + _starts.Length * 4L;
+
+    public static FingerprintIndex Build(IReadOnlyList<StoredFingerprint> videos)
+    {
+        var starts = new int[videos.Count + 1];
+        long total = 0;
+        for (var v = 0; v < videos.Count; v++)
+        {
+            starts[v] = (int)total;
+            total += videos[v].Fingerprint.Count;
+            if (total > int.MaxValue / 2) throw new InvalidOperationException("too many fingerprint samples for one index");
+        }
+        starts[^1] = (int)total;
+        var hashes = new ulong[total];
+        var times = new float[total];
+        for (var v = 0; v < videos.Count; v++)
+        {
+            videos[v].Fingerprint.Hashes.CopyTo(hashes, starts[v]);
+            videos[v].Fingerprint.Times.CopyTo(times, starts[v]);
+        }
+        return new FingerprintIndex(videos, starts, hashes, times);
+    }
+
+    /// <summary>From flat arrays (the benchmark's synthetic libraries): video v owns samples starts[v]..starts[v+1].</summary>
+    public FingerprintIndex(IReadOnlyList<StoredFingerprint> videos, int[] starts, ulong[] hashes, float[] times)
+    {
+        if (starts.Length != videos.Count + 1 || starts[^1] != hashes.Length || times.Length != hashes.Length)
+            throw new ArgumentException("starts, hashes and times do not describe the videos");
+        Videos = videos;
+        _starts = starts;
+        _hashes = hashes;
+        _times = times;
+        _offsets = new int[Bands][];
+        _postings = new int[Bands][];
+        for (var b = 0; b < Bands; b++)
+        {
+            // Counting sort by band value: offsets, then postings in sample order.
+            var off = new int[BandValues + 1];
+            var shift = b * BandBits;
+            foreach (var h in hashes) off[(int)((h >> shift) & 0xFFFF) + 1]++;
+            for (var i = 0; i < BandValues; i++) off[i + 1] += off[i];
+            var fill = (int[])off.Clone();
+            var post = new int[hashes.Length];
+            for (var i = 0; i < hashes.Length; i++) post[fill[(int)((hashes[i] >> shift) & 0xFFFF)]++] = i;
+            _offsets[b] = off;
+            _postings[b] = post;
+        }
+    }
+
+    public ReadOnlySpan<ulong> HashesOf(int video) => _hashes.AsSpan(_starts[video], _starts[video + 1] - _starts[video]);
+    public ReadOnlySpan<float> TimesOf(int video) => _times.AsSpan(_starts[video], _starts[video + 1] - _starts[video]);
+
+    /// <summary>
+    /// Videos with band hits within <paramref name="maxDistance"/> bits, most distinct voting query
+    /// samples first. <paramref name="exclude"/> leaves one video out (a library video against the rest).
+    /// </summary>
+    public List<(int Video, int Votes)> Candidates(ReadOnlySpan<ulong> query, int maxDistance, int minVotes, int maxCandidates,
+        int maxBucketSize, int exclude = -1)
+    {
+        var votes = new Dictionary<int, int>();
+        var lastVoter = new Dictionary<int, int>();
+        for (var q = 0; q < query.Length; q++)
+        {
+            var h = query[q];
+            for (var b = 0; b < Bands; b++)
+            {
+                var shift = b * BandBits;
+                var value = (int)((h >> shift) & 0xFFFF);
+                for (var flip = -1; flip < BandBits; flip++)
+                {
+                    var probe = flip < 0 ? value : value ^ (1 << flip);
+                    int from = _offsets[b][probe], to = _offsets[b][probe + 1];
+                    if (to - from > maxBucketSize) continue;
+                    var post = _postings[b];
+                    for (var k = from; k < to; k++)
+                    {
+                        var id = post[k];
+                        if (BitOperations.PopCount(_hashes[id] ^ h) > maxDistance) continue;
+                        var video = VideoOf(id);
+                        if (video == exclude) continue;
+                        // One vote per query sample and video, however many bands or samples agree.
+                        if (lastVoter.TryGetValue(video, out var last) && last == q) continue;
+                        lastVoter[video] = q;
+                        votes[video] = votes.GetValueOrDefault(video) + 1;
+                    }
+                }
+            }
+        }
+        return votes.Where(kv => kv.Value >= minVotes)
+            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
+            .Take(maxCandidates)
+            .Select(kv => (kv.Key, kv.Value))
+            .ToList();
+    }
+
+    private int VideoOf(int sample)
+    {
+        var i = Array.BinarySearch(_starts, sample);
+        if (i >= 0)
+        {
+            // Empty videos share a start: the owner is the last video starting here.
+            while (i + 1 < _starts.Length - 1 && _starts[i + 1] == sample) i++;
+            return i;
+        }
+        return ~i - 1;
+    }
+}

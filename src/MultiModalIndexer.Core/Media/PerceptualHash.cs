@@ -1,0 +1,171 @@
+using System.Numerics;
+
+namespace MultiModalIndexer.Media;
+
+/// <summary>
+/// A 64-bit DCT perceptual hash of one grey frame, the per-frame descriptor of copy detection.
+/// Black borders (letterbox, pillarbox) are cropped first, the picture is area-averaged to 32×32,
+/// and the 64 lowest-frequency DCT coefficients after the DC term are thresholded at their median:
+/// re-encoding and scaling barely move low frequencies, brightness only moves the DC term (left
+/// out) and contrast scales every coefficient and the median alike. The mirrored picture's hash
+/// comes from the same coefficients (a horizontal flip negates the odd horizontal frequencies).
+/// </summary>
+public static class PerceptualHash
+{
+    public const int Grid = 32;
+    public const int Bits = 64;
+
+    /// <summary>Grey levels (limited range: black is 16) a border row/column stays under.</summary>
+    private const int BorderLevel = 36;
+    /// <summary>Borders are at most this fraction of the frame on each side (letterboxing 16:9 into 4:3 is 12.5 %).</summary>
+    private const double MaxBorderFraction = 0.3;
+    /// <summary>A border row/column may be this much not black: a channel logo or caption drawn over the bar.</summary>
+    private const double MaxBrightInBorder = 0.4;
+
+    // (u vertical, v horizontal) frequencies in zig-zag order, the DC term skipped.
+    private static readonly (int U, int V)[] Coefficients = ZigZag();
+    private static readonly int MaxFreq = Coefficients.Max(c => Math.Max(c.U, c.V));
+    private static readonly float[] Cos = CosTable();
+
+    private static (int, int)[] ZigZag()
+    {
+        var list = new List<(int, int)>();
+        for (var s = 1; list.Count < Bits; s++)
+            for (var u = 0; u <= s && list.Count < Bits; u++)
+                list.Add((u, s - u));
+        return [.. list];
+    }
+
+    private static float[] CosTable()
+    {
+        var n = MaxFreq + 1;
+        var t = new float[n * Grid];
+        for (var f = 0; f < n; f++)
+            for (var x = 0; x < Grid; x++)
+                t[f * Grid + x] = (float)Math.Cos(Math.PI * (2 * x + 1) * f / (2.0 * Grid));
+        return t;
+    }
+
+    /// <summary>
+    /// Hashes a grey (or Y) plane. False when the picture is too flat to say anything (black, a
+    /// fade, a plain colour): such frames would match each other across unrelated videos.
+    /// </summary>
+    /// <param name="minContrast">Least standard deviation (grey levels) of the 32×32 picture.</param>
+    public static bool TryCompute(ReadOnlySpan<byte> grey, int width, int height, int stride, double minContrast,
+        out ulong hash, out ulong mirrored)
+    {
+        hash = mirrored = 0;
+        if (width < 8 || height < 8 || stride < width || grey.Length < stride * (height - 1) + width) return false;
+        var (top, bottom, left, right) = ContentBox(grey, width, height, stride);
+        Span<float> g = stackalloc float[Grid * Grid];
+        Downsample(grey, stride, top, bottom, left, right, g);
+
+        double mean = 0, sq = 0;
+        foreach (var p in g) { mean += p; sq += p * p; }
+        mean /= g.Length;
+        var variance = sq / g.Length - mean * mean;
+        if (variance < minContrast * minContrast) return false;
+
+        // Separable DCT-II, only the frequencies the hash uses: rows first, then one dot product per coefficient.
+        var n = MaxFreq + 1;
+        Span<float> rows = stackalloc float[n * Grid];
+        rows.Clear();
+        for (var u = 0; u < n; u++)
+        {
+            var cu = Cos.AsSpan(u * Grid, Grid);
+            var r = rows.Slice(u * Grid, Grid);
+            for (var y = 0; y < Grid; y++)
+            {
+                var c = cu[y];
+                var line = g.Slice(y * Grid, Grid);
+                for (var x = 0; x < Grid; x++) r[x] += c * line[x];
+            }
+        }
+        Span<float> coef = stackalloc float[Bits];
+        Span<float> flip = stackalloc float[Bits];
+        for (var i = 0; i < Bits; i++)
+        {
+            var (u, v) = Coefficients[i];
+            var r = rows.Slice(u * Grid, Grid);
+            var cv = Cos.AsSpan(v * Grid, Grid);
+            float s = 0;
+            for (var x = 0; x < Grid; x++) s += r[x] * cv[x];
+            coef[i] = s;
+            flip[i] = (v & 1) == 1 ? -s : s;
+        }
+        hash = Threshold(coef);
+        mirrored = Threshold(flip);
+        return true;
+    }
+
+    public static int Distance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);
+
+    private static ulong Threshold(Span<float> c)
+    {
+        Span<float> sorted = stackalloc float[Bits];
+        c.CopyTo(sorted);
+        sorted.Sort();
+        var median = 0.5f * (sorted[Bits / 2 - 1] + sorted[Bits / 2]);
+        ulong h = 0;
+        for (var i = 0; i < Bits; i++)
+            if (c[i] > median) h |= 1UL << i;
+        return h;
+    }
+
+    /// <summary>The picture inside black bars: rows/columns that are black all across are borders.</summary>
+    internal static (int Top, int Bottom, int Left, int Right) ContentBox(ReadOnlySpan<byte> grey, int width, int height, int stride)
+    {
+        int maxRows = (int)(height * MaxBorderFraction), maxCols = (int)(width * MaxBorderFraction);
+        int top = 0, bottom = height, left = 0, right = width;
+        while (top < maxRows && BlackRow(grey, stride, top, 0, width)) top++;
+        while (height - bottom < maxRows && BlackRow(grey, stride, bottom - 1, 0, width)) bottom--;
+        while (left < maxCols && BlackColumn(grey, stride, left, top, bottom)) left++;
+        while (width - right < maxCols && BlackColumn(grey, stride, right - 1, top, bottom)) right--;
+        // Wholly dark pictures (night, fades) keep their frame: the crop would be arbitrary.
+        if (bottom - top < height / 3 || right - left < width / 3) return (0, height, 0, width);
+        return (top, bottom, left, right);
+    }
+
+    private static bool BlackRow(ReadOnlySpan<byte> grey, int stride, int y, int x0, int x1)
+    {
+        var row = grey.Slice(y * stride + x0, x1 - x0);
+        var bright = 0;
+        foreach (var p in row)
+            if (p > BorderLevel && ++bright > row.Length * MaxBrightInBorder) return false;
+        return true;
+    }
+
+    private static bool BlackColumn(ReadOnlySpan<byte> grey, int stride, int x, int y0, int y1)
+    {
+        var bright = 0;
+        var limit = (y1 - y0) * MaxBrightInBorder;
+        for (var y = y0; y < y1; y++)
+            if (grey[y * stride + x] > BorderLevel && ++bright > limit) return false;
+        return true;
+    }
+
+    /// <summary>Area average of the box into Grid×Grid cells (nearest pixel when the box is smaller).</summary>
+    private static void Downsample(ReadOnlySpan<byte> grey, int stride, int top, int bottom, int left, int right, Span<float> g)
+    {
+        int h = bottom - top, w = right - left;
+        Span<int> x0 = stackalloc int[Grid + 1];
+        for (var i = 0; i <= Grid; i++) x0[i] = left + i * w / Grid;
+        for (var gy = 0; gy < Grid; gy++)
+        {
+            var y0 = top + gy * h / Grid;
+            var y1 = Math.Max(y0 + 1, top + (gy + 1) * h / Grid);
+            for (var gx = 0; gx < Grid; gx++)
+            {
+                var xa = x0[gx];
+                var xb = Math.Max(xa + 1, x0[gx + 1]);
+                long sum = 0;
+                for (var y = y0; y < y1; y++)
+                {
+                    var row = grey.Slice(y * stride + xa, xb - xa);
+                    foreach (var p in row) sum += p;
+                }
+                g[gy * Grid + gx] = sum / (float)((y1 - y0) * (xb - xa));
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.DependencyInjection;
+using MultiModalIndexer.Copies;
+using MultiModalIndexer.Copies.Evaluation;
+using MultiModalIndexer.Stores;
+using MultiModalIndexer.Tests.Common;
+using MultiModalIndexer.Tests.Indexing;
+using Xunit.Abstractions;
+
+namespace MultiModalIndexer.Tests.Copies;
+
+/// <summary>
+/// Copy detection end to end: the generated transform set (CopySetGenerator) and the real clips of
+/// ../shared/media/video are indexed by the real indexer (fingerprints from the shot-analysis
+/// decode, embedded store), then every query is answered by the real detector and scored the
+/// issue's way (first match right video, both spans IoU ≥ 0.5; negatives match nothing).
+/// </summary>
+public class CopyDetectionTests(ITestOutputHelper output)
+{
+    private static readonly Dictionary<string, string?> Fast = new()
+    {
+        ["Ocr:Enabled"] = "false", // fingerprints need none of the models
+    };
+
+    [Fact]
+    public async Task Transformed_excerpts_between_filler_are_found_with_their_spans_and_unseen_footage_matches_nothing()
+    {
+        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v1"));
+        await using var h = new IndexingHarness("copies", Fast);
+        var report = await h.RunAsync(set.LibraryDir, set.SharedVideoDir);
+        Assert.Empty(report.Failed);
+
+        var detector = h.Services.GetRequiredService<CopyDetector>();
+        var answers = new List<(CopyQuery, IReadOnlyList<CopyMatch>)>();
+        foreach (var q in set.Queries)
+            answers.Add((q, (await detector.FindAsync(q.Path)).Matches));
+        var score = CopyScore.Of(answers);
+        foreach (var v in score.Verdicts)
+            output.WriteLine($"{(v.Correct ? "ok " : "BAD")} {v.Query.Name}: truth {v.Query.RefStart:0.0}-{v.Query.RefEnd:0.0} / q {v.Query.QueryStart:0.0}-{v.Query.QueryEnd:0.0}; " +
+                             (v.First is { } m ? $"first {Path.GetFileName(m.Video)} {m.Start:0.0}-{m.End:0.0} / q {m.QueryStart:0.0}-{m.QueryEnd:0.0} score {m.Score:0.000} (IoU {v.RefIoU:0.00}/{v.QueryIoU:0.00})" : "no match"));
+        output.WriteLine($"TP {score.TruePositives} FP {score.FalsePositives} FN {score.FalseNegatives} TN {score.TrueNegatives} F1 {score.F1:0.000}");
+        Assert.True(score.F1 >= 0.9, $"F1 {score.F1:0.000} < 0.9");
+    }
+
+    [Fact]
+    public async Task Reindexing_replaces_fingerprints_and_deleting_a_video_removes_them()
+    {
+        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v1"));
+        var media = TestPaths.NewScratchDir("copies-media");
+        File.Copy(Path.Combine(set.LibraryDir, "edit0.mp4"), Path.Combine(media, "a.mp4"));
+        File.Copy(Path.Combine(set.LibraryDir, "fractal.mp4"), Path.Combine(media, "b.mp4"));
+        await using var h = new IndexingHarness("copies-life", Fast);
+        await h.RunAsync(media);
+        var store = (IFingerprintStore)h.Store;
+        var first = await ReadAsync(store);
+        Assert.Equal(2, first.Count);
+        Assert.All(first, f => Assert.InRange(f.Fingerprint.Count, 20, 24 * 3 + 2)); // ~3 samples a second
+        var v0 = await store.FingerprintVersionAsync();
+
+        // b.mp4 becomes other footage: re-indexed, its fingerprint is replaced, not added to.
+        File.Copy(Path.Combine(set.LibraryDir, "life.mp4"), Path.Combine(media, "b.mp4"), overwrite: true);
+        await h.RunAsync(media);
+        var second = await ReadAsync(store);
+        Assert.Equal(2, second.Count);
+        Assert.NotEqual(v0, await store.FingerprintVersionAsync());
+        var b = second.Single(f => f.SourcePath.EndsWith("b.mp4", StringComparison.Ordinal));
+        Assert.NotEqual(first.Single(f => f.SourcePath.EndsWith("b.mp4", StringComparison.Ordinal)).Fingerprint.Hashes, b.Fingerprint.Hashes);
+
+        // The detector's index follows: the old footage no longer matches, the new one does.
+        var detector = h.Services.GetRequiredService<CopyDetector>();
+        Assert.Contains((await detector.FindAsync(Path.Combine(set.LibraryDir, "life.mp4"))).Matches, m => m.Video.EndsWith("b.mp4", StringComparison.Ordinal));
+        Assert.DoesNotContain((await detector.FindAsync(Path.Combine(set.LibraryDir, "fractal.mp4"))).Matches, m => m.Video.EndsWith("b.mp4", StringComparison.Ordinal));
+
+        File.Delete(Path.Combine(media, "a.mp4"));
+        await h.RunAsync(media);
+        Assert.Single(await ReadAsync(store));
+        Assert.Empty((await detector.FindAsync(Path.Combine(set.LibraryDir, "edit0.mp4"))).Matches);
+    }
+
+    [Fact]
+    public void Fingerprint_blob_round_trips()
+    {
+        var fp = new MultiModalIndexer.Documents.VideoFingerprint(3, [0f, 0.333f, 12.5f], [1UL, ulong.MaxValue, 0xDEADBEEFUL]);
+        var back = MultiModalIndexer.Documents.VideoFingerprint.FromBlob(fp.ToBlob());
+        Assert.Equal(fp.Hashes, back.Hashes);
+        Assert.Equal(fp.Times, back.Times);
+        Assert.Equal(3f, back.Fps);
+        Assert.Equal(12 + 3 * 12, fp.ToBlob().Length);
+        Assert.Throws<FormatException>(() => MultiModalIndexer.Documents.VideoFingerprint.FromBlob(new byte[5]));
+    }
+
+    private static async Task<List<StoredFingerprint>> ReadAsync(IFingerprintStore store)
+    {
+        var list = new List<StoredFingerprint>();
+        await foreach (var f in store.ReadFingerprintsAsync()) list.Add(f);
+        return list;
+    }
+}
