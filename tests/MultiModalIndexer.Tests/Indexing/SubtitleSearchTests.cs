@@ -2,7 +2,7 @@ using System.Text.Json;
 using MultiModalIndexer.Common;
 using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
-using MultiModalIndexer.Bench.Fixtures;
+using MultiModalIndexer.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace MultiModalIndexer.Tests.Indexing;
