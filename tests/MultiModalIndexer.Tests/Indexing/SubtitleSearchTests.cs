@@ -27,7 +27,12 @@ public sealed class SubtitleSearchTests(ITestOutputHelper output)
         var clips = SubtitledClips.StandardSet(TestPaths.FixtureDir("subtitled"), perLanguage: 2);
         var dir = TestPaths.NewScratchDir("subtitled");
         foreach (var c in clips) File.Copy(c.Path, Path.Combine(dir, Path.GetFileName(c.Path)));
-        await using var h = new IndexingHarness("subtitled", new Dictionary<string, string?> { ["Ocr:MaxEngines"] = "2" });
+        await using var h = new IndexingHarness("subtitled", new Dictionary<string, string?>
+        {
+            ["Ocr:MaxEngines"] = "2",
+            // The shared 2-core test machine can be very busy; this test measures reading, not timeouts.
+            ["Media:DecodeTimeoutSeconds"] = "900",
+        });
         var report = await h.RunAsync(dir);
         Assert.True(clips.Count == report.Indexed, "not indexed: " + string.Join("; ", report.Failed.Select(f => $"{Path.GetFileName(f.Path)}: {f.Error}")));
         var segments = await h.AllSegmentsAsync();
