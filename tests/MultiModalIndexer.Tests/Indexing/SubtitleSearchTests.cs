@@ -90,10 +90,14 @@ public sealed class SubtitleSearchTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Tesseract floors: measured R@1 and median moment error, with slack.</summary>
+    /// <summary>
+    /// Tesseract floors. Measured (2 + 2 clips, 17 English and 16 Chinese lines, default sampling): English
+    /// R@1 0.706 (12/17), median |moment − line start| 0.77 s; Chinese R@1 0.812 (13/16), median 0.44 s
+    /// (the keyframe-only pipeline reached 0.33 / 0.25 / 4.1 s). Floors keep about two lines of slack.
+    /// </summary>
     private static readonly Dictionary<string, (double Recall, double Median)> TesseractFloors = new()
     {
-        ["en"] = (0.0, 1.5),
-        ["zh"] = (0.0, 1.5),
+        ["en"] = (0.58, 1.5),
+        ["zh"] = (0.68, 1.5),
     };
 }
