@@ -70,7 +70,7 @@ public static class OcrDeduplicator
         var longer = Math.Max(na.Length, nb.Length);
         // Lengths too far apart cannot reach the threshold; skip the quadratic distance.
         if (Math.Abs(na.Length - nb.Length) > longer * (1 - SimilarityThreshold)) return 1 - Math.Abs(na.Length - nb.Length) / (double)longer;
-        return 1 - EditDistance(na, nb) / (double)longer;
+        return 1 - OcrTextCleaner.EditDistance(na, nb) / (double)longer;
     }
 
     /// <summary>Lower case, letters/digits/CJK only: OCR slips in spacing and punctuation do not make a new line.</summary>
@@ -80,21 +80,5 @@ public static class OcrDeduplicator
         foreach (var c in s.Normalize(NormalizationForm.FormKC))
             if (char.IsLetterOrDigit(c)) sb.Append(char.ToLowerInvariant(c));
         return sb.ToString();
-    }
-
-    /// <summary>Levenshtein distance in UTF-16 units (two rows).</summary>
-    private static int EditDistance(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) prev[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
     }
 }
