@@ -27,10 +27,10 @@ public sealed class SourceOptions
         if (string.IsNullOrWhiteSpace(Name)) yield return $"{where}:Name is empty: give each source a short unique name (e.g. \"lectures\").";
         if (string.IsNullOrWhiteSpace(Root))
             yield return $"{where}:Root is empty: set it to the media folder to index.";
-        else if (!Directory.Exists(Root))
-            yield return File.Exists(Root)
-                ? $"{where}:Root '{Root}' is a file: set it to a folder."
-                : $"{where}:Root '{Root}' does not exist: create it, fix the path or mount it.";
+        // A root that is not there is an unmounted disk or a moved folder, not a configuration error: the
+        // daemon starts, keeps what it indexed there (marked unavailable) and the crawl reports the root.
+        else if (File.Exists(Root))
+            yield return $"{where}:Root '{Root}' is a file: set it to a folder.";
         if (Include.Count == 0 || Include.Any(string.IsNullOrWhiteSpace))
             yield return $"{where}:Include must list at least one non-empty glob (e.g. \"**/*\").";
         if (Exclude.Any(string.IsNullOrWhiteSpace)) yield return $"{where}:Exclude contains an empty glob: remove it.";
