@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MultiModalIndexer.Common;
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Inference;

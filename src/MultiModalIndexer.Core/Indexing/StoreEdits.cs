@@ -1,7 +1,7 @@
+using Microsoft.Extensions.Logging;
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Stores;
-using Microsoft.Extensions.Logging;
 
 namespace MultiModalIndexer.Indexing;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using MultiModalIndexer.Crawl;
-using MultiModalIndexer.Inference;
 using MultiModalIndexer.Documents;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Indexing;

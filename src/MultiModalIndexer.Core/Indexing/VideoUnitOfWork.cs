@@ -43,8 +43,14 @@ internal sealed class VideoUnitOfWork(StoreEdits edits, RunProgress progress)
             if (row?.VideoId is { } old && old != videoId) await edits.ReleaseVideoAsync(old, file.Path, ct);
             Ledger.Upsert(baseRow with
             {
-                Status = LedgerStatus.Indexed, VideoId = videoId, PendingVideoId = null, Attempts = 0, LastError = $"duplicate of {twin.Path}",
-                ModelVersions = versionsKey, DocumentCount = twin.DocumentCount, Duration = twin.Duration,
+                Status = LedgerStatus.Indexed,
+                VideoId = videoId,
+                PendingVideoId = null,
+                Attempts = 0,
+                LastError = $"duplicate of {twin.Path}",
+                ModelVersions = versionsKey,
+                DocumentCount = twin.DocumentCount,
+                Duration = twin.Duration,
             });
             progress.FileDone(file.Size);
             return new FileOutcome(file.Path, null, 0, 0);
@@ -75,8 +81,15 @@ internal sealed class VideoUnitOfWork(StoreEdits edits, RunProgress progress)
 
             Ledger.Upsert(baseRow with
             {
-                Status = LedgerStatus.Indexed, VideoId = videoId, PendingVideoId = null, Attempts = 0, LastError = null,
-                NextAttemptAt = null, ModelVersions = versionsKey, DocumentCount = segments.Count, Duration = duration,
+                Status = LedgerStatus.Indexed,
+                VideoId = videoId,
+                PendingVideoId = null,
+                Attempts = 0,
+                LastError = null,
+                NextAttemptAt = null,
+                ModelVersions = versionsKey,
+                DocumentCount = segments.Count,
+                Duration = duration,
             });
             Interlocked.Add(ref progress.MediaMillis, (long)(duration * 1000));
             edits.Logger.LogInformation("Indexed {File}: {Segments} segments, {Duration:0.0}s of media.", file.Path, segments.Count, duration);
@@ -111,10 +124,14 @@ internal sealed class VideoUnitOfWork(StoreEdits edits, RunProgress progress)
             }
             Ledger.Upsert(baseRow with
             {
-                Status = LedgerStatus.Failed, Attempts = attempts, LastError = reason, VideoId = keepVideo,
+                Status = LedgerStatus.Failed,
+                Attempts = attempts,
+                LastError = reason,
+                VideoId = keepVideo,
                 PendingVideoId = written && keepVideo is null ? videoId : null,
                 NextAttemptAt = final ? null : DateTimeOffset.UtcNow.AddSeconds(Options.RetryBackoffSeconds * Math.Pow(2, attempts - 1)),
-                ModelVersions = versionsKey, DocumentCount = keepVideo is null ? 0 : baseRow.DocumentCount,
+                ModelVersions = versionsKey,
+                DocumentCount = keepVideo is null ? 0 : baseRow.DocumentCount,
             });
             edits.Logger.LogWarning("Failed {File}: {Reason}", file.Path, reason);
             var shown = final ? reason : $"{reason} (attempt {attempts} of {Options.MaxAttempts}; will retry)";

@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using MultiModalIndexer.Common;
 using MultiModalIndexer.Daemon.Backend;
-using Microsoft.Extensions.Options;
 using MultiModalIndexer.Daemon.Configuration;
 
 namespace MultiModalIndexer.Daemon.Api;

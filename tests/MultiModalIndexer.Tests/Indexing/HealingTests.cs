@@ -1,7 +1,7 @@
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Documents;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores.Embedded;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Indexing;

@@ -100,21 +100,21 @@ internal sealed class TextRecognizer
         var inv = 1f / (k * k);
         Span<float> acc = stackalloc float[3];
         for (var y = 0; y < Height; y++)
-        for (var x = 0; x < cw; x++)
-        {
-            acc.Clear();
-            for (var j = 0; j < k; j++)
-            for (var i = 0; i < k; i++)
+            for (var x = 0; x < cw; x++)
             {
-                var u = (x + (i + 0.5f) / k) * su;
-                var v = (y + (j + 0.5f) / k) * sv;
-                var px = crop.Origin.X + u * crop.AlongX + v * crop.DownX;
-                var py = crop.Origin.Y + u * crop.AlongY + v * crop.DownY;
-                Bilinear(rgb, w, h, px - 0.5f, py - 0.5f, acc);
+                acc.Clear();
+                for (var j = 0; j < k; j++)
+                    for (var i = 0; i < k; i++)
+                    {
+                        var u = (x + (i + 0.5f) / k) * su;
+                        var v = (y + (j + 0.5f) / k) * sv;
+                        var px = crop.Origin.X + u * crop.AlongX + v * crop.DownX;
+                        var py = crop.Origin.Y + u * crop.AlongY + v * crop.DownY;
+                        Bilinear(rgb, w, h, px - 0.5f, py - 0.5f, acc);
+                    }
+                var o = y * stripW + x;
+                for (var ch = 0; ch < 3; ch++) dst[ch * plane + o] = acc[ch] * inv / 127.5f - 1f;
             }
-            var o = y * stripW + x;
-            for (var ch = 0; ch < 3; ch++) dst[ch * plane + o] = acc[ch] * inv / 127.5f - 1f;
-        }
     }
 
     private static void Bilinear(byte[] rgb, int w, int h, float fx, float fy, Span<float> acc)
