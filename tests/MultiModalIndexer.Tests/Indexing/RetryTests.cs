@@ -44,7 +44,7 @@ public class RetryTests
         Assert.Contains("attempt 1 of 2", Assert.Single((await h.RunAsync(media)).Failed).Error);
         Assert.Single((await h.RunAsync(media)).Failed);
 
-                // New content gets a fresh set of attempts.
+        // New content gets a fresh set of attempts.
         File.Copy(TestVideos.Other(), file, overwrite: true);
         var changed = await h.RunAsync(media);
         Assert.Contains("attempt 1 of 2", Assert.Single(changed.Failed).Error);

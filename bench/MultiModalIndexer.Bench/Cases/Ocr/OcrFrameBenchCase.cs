@@ -53,26 +53,26 @@ public sealed class OcrFrameBenchCase : IBenchCase
             double paddleMs = 0, tessMs = 0, paddleCpu = 0, tessCpu = 0;
             int paddleFound = 0, tessFound = 0, total = 0, paddleJunk = 0, tessJunk = 0;
             for (var round = 0; round < rounds; round++)
-            foreach (var (truth, img) in frames)
-            {
-                ct.ThrowIfCancellationRequested();
-                var cpu = CpuMs();
-                var sw = Stopwatch.StartNew();
-                var p = paddle.Recognize(img, ct).Text;
-                paddleMs += sw.Elapsed.TotalMilliseconds;
-                paddleCpu += CpuMs() - cpu;
-                cpu = CpuMs();
-                sw.Restart();
-                var t = tess.PlainText(img);
-                tessMs += sw.Elapsed.TotalMilliseconds;
-                tessCpu += CpuMs() - cpu;
-                if (round > 0) continue;
-                var (f1, n) = OcrMetrics.Recall(truth, p);
-                var (f2, _) = OcrMetrics.Recall(truth, t);
-                paddleFound += f1; tessFound += f2; total += n;
-                if (truth.Length == 0) { paddleJunk += OcrMetrics.Units(p).Count(); tessJunk += OcrMetrics.Units(t).Count(); }
-                if (debug) context.Log($"[{set}] {f1}/{n} ppocr='{p.Replace('\n', '|')}' tesseract {f2}/{n}='{t.Trim().Replace('\n', '|')}'");
-            }
+                foreach (var (truth, img) in frames)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var cpu = CpuMs();
+                    var sw = Stopwatch.StartNew();
+                    var p = paddle.Recognize(img, ct).Text;
+                    paddleMs += sw.Elapsed.TotalMilliseconds;
+                    paddleCpu += CpuMs() - cpu;
+                    cpu = CpuMs();
+                    sw.Restart();
+                    var t = tess.PlainText(img);
+                    tessMs += sw.Elapsed.TotalMilliseconds;
+                    tessCpu += CpuMs() - cpu;
+                    if (round > 0) continue;
+                    var (f1, n) = OcrMetrics.Recall(truth, p);
+                    var (f2, _) = OcrMetrics.Recall(truth, t);
+                    paddleFound += f1; tessFound += f2; total += n;
+                    if (truth.Length == 0) { paddleJunk += OcrMetrics.Units(p).Count(); tessJunk += OcrMetrics.Units(t).Count(); }
+                    if (debug) context.Log($"[{set}] {f1}/{n} ppocr='{p.Replace('\n', '|')}' tesseract {f2}/{n}='{t.Trim().Replace('\n', '|')}'");
+                }
             var count = frames.Count * rounds;
             allPaddleMs += paddleMs; allTessMs += tessMs; allFrames += count;
             result.Add($"{set}_ppocr_ms_per_frame", paddleMs / count, "ms")
