@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace MultiModalIndexer.Media;
@@ -140,7 +141,7 @@ internal static class InProcessDecode
             result.Frames.Add(frame);
             result.Stamps.Add(ts);
         }, ct);
-        if (result.Frames.Count == 0) throw new InProcessDecodeException($"a part from {part.From?.ToString() ?? "the start"} gave no frames");
+        if (result.Frames.Count == 0) throw new InProcessDecodeException($"a part from {part.From?.ToString(CultureInfo.InvariantCulture) ?? "the start"} gave no frames");
         return result;
     }
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using MultiModalIndexer.Common;
 using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
-using MultiModalIndexer.Bench.Fixtures;
+using MultiModalIndexer.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace MultiModalIndexer.Tests.Indexing;
@@ -27,7 +27,12 @@ public sealed class SubtitleSearchTests(ITestOutputHelper output)
         var clips = SubtitledClips.StandardSet(TestPaths.FixtureDir("subtitled"), perLanguage: 2);
         var dir = TestPaths.NewScratchDir("subtitled");
         foreach (var c in clips) File.Copy(c.Path, Path.Combine(dir, Path.GetFileName(c.Path)));
-        await using var h = new IndexingHarness("subtitled", new Dictionary<string, string?> { ["Ocr:MaxEngines"] = "2" });
+        await using var h = new IndexingHarness("subtitled", new Dictionary<string, string?>
+        {
+            ["Ocr:MaxEngines"] = "2",
+            // The shared 2-core test machine can be very busy; this test measures reading, not timeouts.
+            ["Media:DecodeTimeoutSeconds"] = "900",
+        });
         var report = await h.RunAsync(dir);
         Assert.True(clips.Count == report.Indexed, "not indexed: " + string.Join("; ", report.Failed.Select(f => $"{Path.GetFileName(f.Path)}: {f.Error}")));
         var segments = await h.AllSegmentsAsync();
@@ -85,10 +90,14 @@ public sealed class SubtitleSearchTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Tesseract floors: measured R@1 and median moment error, with slack.</summary>
+    /// <summary>
+    /// Tesseract floors. Measured (2 + 2 clips, 17 English and 16 Chinese lines, default sampling): English
+    /// R@1 0.706 (12/17), median |moment − line start| 0.77 s; Chinese R@1 0.812 (13/16), median 0.44 s
+    /// (the keyframe-only pipeline reached 0.33 / 0.25 / 4.1 s). Floors keep about two lines of slack.
+    /// </summary>
     private static readonly Dictionary<string, (double Recall, double Median)> TesseractFloors = new()
     {
-        ["en"] = (0.0, 1.5),
-        ["zh"] = (0.0, 1.5),
+        ["en"] = (0.58, 1.5),
+        ["zh"] = (0.68, 1.5),
     };
 }

@@ -1,5 +1,5 @@
 using MultiModalIndexer.Common;
-using MultiModalIndexer.Bench.Fixtures;
+using MultiModalIndexer.Tests.Fixtures;
 
 namespace MultiModalIndexer.Bench.Cases.EndToEnd;
 
