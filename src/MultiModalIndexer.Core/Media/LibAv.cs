@@ -39,6 +39,8 @@ internal static unsafe partial class LibAv
 
     private static bool Probe()
     {
+        // libavcodec links libgomp: limit its threads before it loads, as for Tesseract (OCR may come later).
+        Common.OpenMp.LimitThreadsBeforeLoading();
         try
         {
             // Also maps the four libraries, so the first video pays no more than the loader's work once.

@@ -45,7 +45,7 @@ public static class NativeLibraries
             case SherpaOnnx:
                 return NativeLibrary.Load(RuntimePath("libsherpa-onnx-c-api.so"));
             case Tesseract:
-                LimitOpenMpThreads();
+                Common.OpenMp.LimitThreadsBeforeLoading();
                 return LoadSystem("libtesseract.so.5", "tesseract-ocr and libtesseract5");
             case Leptonica:
                 return LoadSystem("liblept.so.5", "libleptonica-dev or liblept5");
@@ -53,21 +53,6 @@ public static class NativeLibraries
                 return IntPtr.Zero;
         }
     }
-
-    /// <summary>
-    /// Debian's Tesseract is built with OpenMP, whose idle threads spin: with one engine per worker
-    /// that costs ~2.5x CPU for nothing on 2 cores. libgomp reads OMP_THREAD_LIMIT when it loads, and
-    /// .NET's Environment.SetEnvironmentVariable does not reach native code, so set it through libc
-    /// before libtesseract (and with it libgomp) is loaded. A value the user set wins.
-    /// </summary>
-    private static void LimitOpenMpThreads()
-    {
-        if (Environment.GetEnvironmentVariable("OMP_THREAD_LIMIT") is { Length: > 0 }) return;
-        _ = setenv("OMP_THREAD_LIMIT", "1", 0);
-    }
-
-    [DllImport("libc.so.6", CharSet = CharSet.Ansi, BestFitMapping = false)]
-    private static extern int setenv(string name, string value, int overwrite);
 
     private static IntPtr LoadSystem(string soname, string debianPackages)
     {
