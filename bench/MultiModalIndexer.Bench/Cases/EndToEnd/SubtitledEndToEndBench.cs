@@ -1,5 +1,5 @@
 using MultiModalIndexer.Common;
-using MultiModalIndexer.Tests.Fixtures;
+using MultiModalIndexer.Bench.Fixtures;
 
 namespace MultiModalIndexer.Bench.Cases.EndToEnd;
 
