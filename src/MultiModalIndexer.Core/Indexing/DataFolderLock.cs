@@ -106,7 +106,7 @@ public sealed class DataFolderLock : IDisposable
     /// <summary>A short description of the running command for the lock file.</summary>
     public static string CurrentCommand()
     {
-        var args = Environment.GetCommandLineArgs().Skip(1).Where(a => !a.EndsWith(".dll", StringComparison.Ordinal)).Take(2);
+        var args = Environment.GetCommandLineArgs().Skip(1).Where(a => !a.EndsWith(".dll", StringComparison.Ordinal)).Take(1);
         return ("mmi " + string.Join(' ', args)).Trim();
     }
 

@@ -91,7 +91,7 @@ internal sealed unsafe class LibAvVideoReader : IDisposable
     public List<long> IndexedKeyframes()
     {
         // Matroska reads its Cues on the first seek, not on open: seek to the start once when the index looks empty.
-        if (LibAv.avformat_index_get_entries_count(_stream) < 2) LibAv.av_seek_frame(_format.Ptr, _streamIndex, long.MinValue + 1, LibAv.SeekBackward);
+        if (LibAv.avformat_index_get_entries_count(_stream) < 2) _ = LibAv.av_seek_frame(_format.Ptr, _streamIndex, long.MinValue + 1, LibAv.SeekBackward); // a failed seek leaves the index empty, which the caller handles
         var keys = new SortedSet<long>();
         var n = LibAv.avformat_index_get_entries_count(_stream);
         for (var i = 0; i < n; i++)

@@ -104,7 +104,7 @@ public sealed class ShotDetectionOptions
     public double GradualMinCoverage { get; set; } = 0.3;
     public double GradualMinShapeChange { get; set; } = 0.05;
     /// <summary>A dissolve window touching black (± this many frames) is left to the fade rule.</summary>
-    public int GradualDarkMargin { get; set; } = 0;
+    public int GradualDarkMargin { get; set; }
     public double[] GradualHalfWidthsSeconds { get; set; } = [0.2, 0.35, 0.5, 0.75, 1.0];
     /// <summary>A cut near a dissolve whose total change is this many times the cut's jump is part of the dissolve.</summary>
     public double DissolveOverCutFactor { get; set; } = 4.0;

@@ -56,7 +56,7 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
         {
             try
             {
-                (frames, parts) = await InProcessDecode.RunAsync(options, media, v, fps, logger, ct).ConfigureAwait(false);
+                (frames, parts) = await InProcessDecode.RunAsync(options, media, v, fps, logger, ct, Fingerprints).ConfigureAwait(false);
                 inProcess = true;
             }
             catch (InProcessDecodeException e)

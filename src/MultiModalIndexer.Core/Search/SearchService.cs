@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MultiModalIndexer.Indexing;
 using MultiModalIndexer.Inference;
 using MultiModalIndexer.Media;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Search;
 
@@ -101,7 +101,11 @@ public sealed class SearchService
         // Ask for one more so the moment itself can be dropped whatever the store does with it.
         var response = await _store.SearchAsync(options with
         {
-            Query = null, QueryVector = null, SimilarToSegmentId = segmentId, Mode = SearchMode.Vector, Size = options.Size + 1,
+            Query = null,
+            QueryVector = null,
+            SimilarToSegmentId = segmentId,
+            Mode = SearchMode.Vector,
+            Size = options.Size + 1,
         }, ct);
         var hits = response.Hits.Where(h => h.Segment.Id != segmentId).Take(options.Size).ToList();
         var total = response.Hits.Count != hits.Count && response.Total > 0 ? response.Total - 1 : response.Total;

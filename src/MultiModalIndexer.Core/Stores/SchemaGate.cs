@@ -8,6 +8,7 @@ namespace MultiModalIndexer.Stores;
 /// </summary>
 public static class SchemaGate
 {
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim without AvailableWaitHandle holds no OS handle; a state lives as long as its store.")]
     private sealed class State
     {
         public readonly SemaphoreSlim Lock = new(1, 1);

@@ -1,8 +1,8 @@
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Indexing;
 using MultiModalIndexer.Inference.Speech;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Daemon.Api;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using MultiModalIndexer.Copies;
 using MultiModalIndexer.Media;
@@ -30,13 +31,13 @@ internal static class CopyEndpoints
 
     public static long UploadLimit(CopyOptions o) => o.MaxUploadMegabytes * 1024L * 1024L;
 
-    private static async Task<IResult> SearchByVideo(HttpRequest http, CopyDetector detector, CopyOptions options, CancellationToken ct)
+    private static async Task<IResult> SearchByVideo(HttpRequest http, [FromServices] CopyDetector detector, [FromServices] CopyOptions options, CancellationToken ct)
     {
         if (!http.HasFormContentType)
             throw new Stores.Query.SearchValidationException("Send the clip as multipart/form-data with one file field (e.g. curl -F video=@clip.mp4).");
         var limit = UploadLimit(options);
         var form = await http.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit }, ct);
-        var file = form.Files.FirstOrDefault()
+        var file = (form.Files.Count > 0 ? form.Files[0] : null)
             ?? throw new Stores.Query.SearchValidationException("No file in the upload: add one file field (e.g. curl -F video=@clip.mp4).");
         if (file.Length == 0) throw new Stores.Query.SearchValidationException("The uploaded file is empty.");
         if (file.Length > limit) return ApiProblems.TooLarge(limit);

@@ -93,9 +93,10 @@ internal sealed class SourceWatcher(
             {
                 lock (gate) watchers.Remove(source.Name);
                 armed.Watcher.Dispose();
-                logger.LogWarning(created is null
-                    ? "Root of source {Source} ({Root}) is gone (unmounted, moved or deleted): its files are kept as unavailable; watching resumes when it returns."
-                    : "Root of source {Source} ({Root}) was replaced by a new folder: watching the new one.", source.Name, source.Root);
+                if (created is null)
+                    logger.LogWarning("Root of source {Source} ({Root}) is gone (unmounted, moved or deleted): its files are kept as unavailable; watching resumes when it returns.", source.Name, source.Root);
+                else
+                    logger.LogWarning("Root of source {Source} ({Root}) was replaced by a new folder: watching the new one.", source.Name, source.Root);
                 Poke(source.Name);
             }
             if (created is not null) Arm(source.Name, source.Root, announce: armed is null);

@@ -10,9 +10,9 @@ using MultiModalIndexer.Daemon;
 using MultiModalIndexer.Daemon.Backend;
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Indexing;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 using MultiModalIndexer.Stores.Embedded;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Daemon;
@@ -198,7 +198,7 @@ internal sealed class DaemonTestServer : IAsyncDisposable
             EnvironmentName = "Production",
         });
         if (start) await app.StartAsync();
-        var url = start ? DaemonHost.ListeningUrls(app).First() : "http://127.0.0.1:1";
+        var url = start ? DaemonHost.ListeningUrls(app)[0] : "http://127.0.0.1:1";
         return new DaemonTestServer
         {
             App = app, DataDir = data, MediaRoot = media, Indexing = indexing, Store = store,

@@ -46,6 +46,48 @@ public class HealingTests
     }
 
     [Fact]
+    public async Task After_MissingGrace_an_unavailable_root_gives_up_its_documents()
+    {
+        var media = MediaCopy("heal-grace");
+        await using var h = new IndexingHarness("heal-grace");
+        IReadOnlyList<SourceOptions> sources = [new SourceOptions { Name = "s0", Root = media, MissingGrace = TimeSpan.FromMilliseconds(300) }];
+        Assert.Equal(3, (await h.Indexer.RunAsync(sources)).Indexed);
+
+        Directory.Move(media, media + "-away");
+        var first = await h.Indexer.RunAsync(sources);
+        Assert.Equal((0, 3), (first.Deleted, first.Unavailable));
+        await Task.Delay(400);
+        var later = await h.Indexer.RunAsync(sources);
+        Assert.Equal(3, later.Deleted);
+        Assert.Equal(0, (await h.Store.StatsAsync()).Videos);
+    }
+
+    [Fact]
+    public async Task Doctor_reports_without_changing_anything_and_repair_queues_the_rebuild()
+    {
+        var media = MediaCopy("heal-doctor");
+        var data = TestPaths.NewScratchDir("heal-doctor-data");
+        await using (var h = new IndexingHarness("heal-doctor", dataDir: data))
+        {
+            await h.RunAsync(media);
+            Assert.True((await h.Indexer.CheckAsync(repair: false)).Healthy);
+        }
+        foreach (var f in Directory.GetFiles(data, "index.db*")) File.Delete(f);
+
+        await using var again = new IndexingHarness("heal-doctor", dataDir: data);
+        var look = await again.Indexer.CheckAsync(repair: false);
+        Assert.False(look.Healthy);
+        Assert.True(look.StoreReplaced || look.Mismatches == 3, string.Join(" | ", look.Lines));
+        Assert.All(again.Indexer.Ledger.All(), r => Assert.Equal(LedgerStatus.Indexed, r.Status)); // nothing changed
+
+        var fix = await again.Indexer.CheckAsync(repair: true);
+        Assert.NotEmpty(fix.Lines);
+        Assert.All(again.Indexer.Ledger.All(), r => Assert.Equal(LedgerStatus.Pending, r.Status));
+        Assert.Equal(3, (await again.RunAsync(media)).Indexed);
+        Assert.True((await again.Indexer.CheckAsync(repair: false)).Healthy);
+    }
+
+    [Fact]
     public async Task An_unreadable_folder_is_unavailable_not_deleted()
     {
         var media = TestPaths.NewScratchDir("heal-chmod");

@@ -1,7 +1,7 @@
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Inference.Speech;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Tests.Stores;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using MultiModalIndexer.Common;
 using MultiModalIndexer.Media;
 
@@ -47,7 +48,7 @@ public sealed class ShotsBenchCase : IBenchCase
             .Add("analysed_frames", frames.Count, "frames")
             .Add("boundaries_found", analysis.Cuts.Count, "count");
         result.Notes.Add($"source frames {sourceFrames} ({info.Video?.Width}x{info.Video?.Height} {info.Video?.Codec}); median of {runs} alternating runs, wall clock incl. process start; {Environment.ProcessorCount} cores");
-        result.Notes.Add($"ours: cuts {string.Join(", ", analysis.Cuts.Select(c => c.ToString("0.###")))}; parts {string.Join(" | ", plan.Select(p => $"from frame {p.FirstFrame}"))}; scdet: ffmpeg -vf scdet -f null - (default threshold 10)");
+        result.Notes.Add($"ours: cuts {string.Join(", ", analysis.Cuts.Select(c => c.ToString("0.###", CultureInfo.InvariantCulture)))}; parts {string.Join(" | ", plan.Select(p => $"from frame {p.FirstFrame}"))}; scdet: ffmpeg -vf scdet -f null - (default threshold 10)");
 
         // The same clip four times over (stream copy, 2 minutes): the split's fixed cost (one ffprobe and
         // one more ffmpeg start) weighs less on a longer video.
@@ -91,7 +92,7 @@ public sealed class ShotsBenchCase : IBenchCase
         var stat = File.ReadAllText("/proc/self/stat");
         var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // Fields 14-17 of proc(5), counted from the state field (3) here.
-        return (long.Parse(f[11]) + long.Parse(f[12]) + long.Parse(f[13]) + long.Parse(f[14])) / 100.0;
+        return (long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture) + long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     /// <summary>Ours, scdet, ours in one part and ours by the command, alternated so background load hits each alike.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -31,7 +32,7 @@ public sealed class EmbeddedStoreBench : IBenchCase
 
     private static async Task RunSizeAsync(int n, int queries, BenchContext context, BenchResult result, CancellationToken ct)
     {
-        string label = n >= 1000 ? $"{n / 1000}k" : n.ToString();
+        string label = n >= 1000 ? $"{n / 1000}k" : n.ToString(CultureInfo.InvariantCulture);
         var dir = Path.Combine(context.WorkDir, "store-embedded");
         Directory.CreateDirectory(dir);
         var db = Path.Combine(dir, $"bench-{label}.db");

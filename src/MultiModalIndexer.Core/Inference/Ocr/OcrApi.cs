@@ -32,8 +32,10 @@ public sealed class OcrOptions
     public string RecKeys { get; set; } = "ppocr/ppocr_keys_v1.txt";
     /// <summary>ONNX Runtime intra-op threads per PP-OCR model (per engine call); parallelism comes from MaxEngines.</summary>
     public int IntraOpThreads { get; set; } = 1;
-    /// <summary>Frames whose long side is below this are enlarged (bicubic, at most 4×) before PP-OCR: small glyphs lose word spaces.</summary>
-    public int MinLongSide { get; set; } = 1280;
+    /// <summary>Frames whose long side is below this are enlarged (Lanczos, at most 4×) before PP-OCR: small glyphs lose word
+    /// spaces (a 320×180 title card). Detection cost grows with the area, so the default leaves the text sampler's
+    /// 640-960 px frames alone.</summary>
+    public int MinLongSide { get; set; } = 640;
     /// <summary>Detector input: the long side is scaled down to at most this (PaddleOCR's det_limit_side_len, 960 there); sides round
     /// to multiples of 32. 1280 keeps 720p keyframes at full size: at 960, 26-28 px captions over busy backgrounds were lost.</summary>
     public int DetMaxSide { get; set; } = 1280;

@@ -53,7 +53,7 @@ public static class MomentFinder
             foreach (var u in doc.Utterances) Offer(u.Text, u.Start, MatchSource.Speech);
             if (best.Count > 0)
                 return new HitMoment(Math.Clamp(best.Time, doc.Start, Math.Max(doc.Start, doc.End)), best.Source, best.Line,
-                    Highlighter.Highlight(best.Line, terms, maxFragments: 1).FirstOrDefault());
+                    Highlighter.Highlight(best.Line, terms, maxFragments: 1) is { Count: > 0 } h ? h[0] : null);
             // Documents without timed lines (older indexes) still say which field matched.
             if (Matches(doc.OcrText, terms)) return new HitMoment(doc.Start, MatchSource.Ocr, null);
             if (Matches(doc.Transcript, terms)) return new HitMoment(doc.Start, MatchSource.Speech, null);
