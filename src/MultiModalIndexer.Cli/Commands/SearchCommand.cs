@@ -2,8 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using MultiModalIndexer.Composition;
 using MultiModalIndexer.Search;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 using Spectre.Console;
 
 namespace MultiModalIndexer.Cli.Commands;

@@ -1,5 +1,5 @@
-using MultiModalIndexer.Common;
 using MultiModalIndexer.Bench.Fixtures;
+using MultiModalIndexer.Common;
 
 namespace MultiModalIndexer.Bench.Cases.EndToEnd;
 
