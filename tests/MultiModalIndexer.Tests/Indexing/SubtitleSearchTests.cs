@@ -1,8 +1,8 @@
 using System.Text.Json;
-using MultiModalIndexer.Bench.Fixtures;
 using MultiModalIndexer.Common;
 using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
+using MultiModalIndexer.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace MultiModalIndexer.Tests.Indexing;

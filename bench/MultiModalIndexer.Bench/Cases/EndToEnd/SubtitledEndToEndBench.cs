@@ -1,5 +1,5 @@
-using MultiModalIndexer.Bench.Fixtures;
 using MultiModalIndexer.Common;
+using MultiModalIndexer.Tests.Fixtures;
 
 namespace MultiModalIndexer.Bench.Cases.EndToEnd;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace MultiModalIndexer.Bench.Fixtures;
+namespace MultiModalIndexer.Tests.Fixtures;
 
 /// <summary>One burned-in subtitle line of a generated clip.</summary>
 public sealed record SubtitleLine(string Clip, string Text, double Start, double End, bool Chinese);
