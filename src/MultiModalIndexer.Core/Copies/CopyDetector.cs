@@ -61,7 +61,7 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
             var spans = new List<(AlignedSpan Span, bool Mirrored)>();
             foreach (var mirrored in query.Mirrored.Length == query.Hashes.Length ? (bool[])[false, true] : [false])
                 foreach (var s in CopyMatcher.Align(query.Times, mirrored ? query.Mirrored : query.Hashes, query.Fps,
-                             index.TimesOf(v), index.HashesOf(v), refFps, o))
+                             index.TimesOf(v), index.HashesOf(v), index.CroppedOf(v), refFps, o))
                     spans.Add((s, mirrored));
             // A picture and its mirror image can both align over the same query time: keep the better.
             foreach (var (s, m) in spans.OrderByDescending(x => x.Span.Score))
