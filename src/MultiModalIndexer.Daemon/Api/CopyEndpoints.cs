@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using MultiModalIndexer.Copies;
 using MultiModalIndexer.Media;
@@ -30,7 +31,7 @@ internal static class CopyEndpoints
 
     public static long UploadLimit(CopyOptions o) => o.MaxUploadMegabytes * 1024L * 1024L;
 
-    private static async Task<IResult> SearchByVideo(HttpRequest http, CopyDetector detector, CopyOptions options, CancellationToken ct)
+    private static async Task<IResult> SearchByVideo(HttpRequest http, [FromServices] CopyDetector detector, [FromServices] CopyOptions options, CancellationToken ct)
     {
         if (!http.HasFormContentType)
             throw new Stores.Query.SearchValidationException("Send the clip as multipart/form-data with one file field (e.g. curl -F video=@clip.mp4).");
