@@ -53,7 +53,7 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
         var matches = new List<CopyMatch>();
         if (query.Hashes.Length == 0) return matches;
         var probes = query.Hashes.Concat(query.Mirrored).ToArray();
-        var candidates = index.Candidates(probes, o.CandidateDistance, o.MinCandidateVotes, o.MaxCandidates, o.MaxBucketSize, exclude);
+        var candidates = index.Candidates(probes, o.CandidateDistance, o.MinCandidateVotes, o.MaxCandidates, o.MaxBucketSize, exclude, o.MinVoteFraction);
         foreach (var (v, _) in candidates)
         {
             var stored = index.Videos[v];

@@ -89,7 +89,7 @@ public sealed class FingerprintIndex
     /// samples first. <paramref name="exclude"/> leaves one video out (a library video against the rest).
     /// </summary>
     public List<(int Video, int Votes)> Candidates(ReadOnlySpan<ulong> query, int maxDistance, int minVotes, int maxCandidates,
-        int maxBucketSize, int exclude = -1)
+        int maxBucketSize, int exclude = -1, double minVoteFraction = 0)
     {
         var votes = new Dictionary<int, int>();
         var lastVoter = new Dictionary<int, int>();
@@ -122,7 +122,9 @@ public sealed class FingerprintIndex
                 }
             }
         }
-        return votes.Where(kv => kv.Value >= minVotes)
+        var best = votes.Count == 0 ? 0 : votes.Values.Max();
+        var floor = Math.Max(minVotes, (int)Math.Ceiling(best * minVoteFraction));
+        return votes.Where(kv => kv.Value >= floor)
             .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
             .Take(maxCandidates)
             .Select(kv => (kv.Key, kv.Value))
