@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
@@ -9,6 +10,8 @@ namespace MultiModalIndexer.Bench;
 /// <summary>Finds every <see cref="IBenchCase"/>, runs the selected ones, writes JSON + a short table.</summary>
 public static class BenchRunner
 {
+    private static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
     public static IReadOnlyList<IBenchCase> AllCases() =>
         typeof(BenchRunner).Assembly.GetTypes()
             .Where(t => typeof(IBenchCase).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
@@ -56,7 +59,7 @@ public static class BenchRunner
         };
         outPath ??= Path.Combine(ProjectPaths.Root ?? ".", "bench", "results", $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-        await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }), ct);
+        await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(report, ReportJson), ct);
         Console.WriteLine(Table(results));
         Console.WriteLine($"JSON: {outPath}");
         return results.Any(r => r.Skipped?.StartsWith("failed", StringComparison.Ordinal) == true) ? 1 : 0;
@@ -65,13 +68,13 @@ public static class BenchRunner
     public static string Table(IEnumerable<BenchResult> results)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"{"case",-28} {"metric",-40} {"value",14} unit");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"{"case",-28} {"metric",-40} {"value",14} unit");
         foreach (var r in results)
         {
-            if (r.Skipped is not null) sb.AppendLine($"{r.Name,-28} {"SKIPPED: " + r.Skipped}");
+            if (r.Skipped is not null) sb.AppendLine(CultureInfo.InvariantCulture, $"{r.Name,-28} {"SKIPPED: " + r.Skipped}");
             foreach (var m in r.Metrics)
-                sb.AppendLine($"{r.Name,-28} {m.Name,-40} {m.Value,14:0.###} {m.Unit}");
-            foreach (var n in r.Notes) sb.AppendLine($"{"",-28} note: {n}");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"{r.Name,-28} {m.Name,-40} {m.Value,14:0.###} {m.Unit}");
+            foreach (var n in r.Notes) sb.AppendLine(CultureInfo.InvariantCulture, $"{"",-28} note: {n}");
         }
         return sb.ToString();
     }

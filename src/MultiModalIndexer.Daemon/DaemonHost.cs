@@ -190,7 +190,7 @@ public static class DaemonHost
         {
             // Replace configured sources: blank out any extra entries that would otherwise merge by index.
             var existing = current.GetSection(SourceCatalog.Section).GetChildren().Count();
-            var names = new HashSet<string>(StringComparer.Ordinal);
+            var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase); // as SourceOptions.ValidateAll compares them
             for (var i = 0; i < roots.Count; i++)
             {
                 var full = Path.GetFullPath(roots[i]);

@@ -2,8 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Indexing;
-using Spectre.Console;
 using MultiModalIndexer.Inference;
+using Spectre.Console;
 
 namespace MultiModalIndexer.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using MultiModalIndexer.Media;
 
@@ -54,9 +55,9 @@ public sealed class MediaShotsCommand : ICliCommand
             else
             {
                 Console.WriteLine($"{info.Path}: {shots.Duration:0.###} s, {shots.Cuts.Count} boundaries, {shots.Segments.Count} segments");
-                Console.WriteLine($"  cuts: {string.Join(", ", shots.Cuts.Select(c => c.ToString("0.###")))}");
+                Console.WriteLine($"  cuts: {string.Join(", ", shots.Cuts.Select(c => c.ToString("0.###", CultureInfo.InvariantCulture)))}");
                 foreach (var s in shots.Segments)
-                    Console.WriteLine($"  #{s.Ordinal,-3} {s.Start,8:0.000} – {s.End,8:0.000}  keyframes {string.Join(", ", s.KeyframeTimes.Select(t => t.ToString("0.###")))}");
+                    Console.WriteLine($"  #{s.Ordinal,-3} {s.Start,8:0.000} – {s.End,8:0.000}  keyframes {string.Join(", ", s.KeyframeTimes.Select(t => t.ToString("0.###", CultureInfo.InvariantCulture)))}");
             }
         }));
         return cmd;

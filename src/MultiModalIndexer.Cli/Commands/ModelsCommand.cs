@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using MultiModalIndexer.Common;
 using MultiModalIndexer.Inference.Models;
 
@@ -42,7 +43,7 @@ public sealed class ModelsCommand : ICliCommand
                 foreach (var f in e.Files)
                 {
                     var present = File.Exists(Path.Combine(dir, f.Path)) ? "present" : "missing";
-                    Console.WriteLine($"    {f.Path,-40} {present,-8} sha256 {(f.Sha256 == ModelManifest.Unknown ? "unknown" : f.Sha256[..16] + "…")} size {(f.Size?.ToString() ?? "unknown")}");
+                    Console.WriteLine($"    {f.Path,-40} {present,-8} sha256 {(f.Sha256 == ModelManifest.Unknown ? "unknown" : f.Sha256[..16] + "…")} size {(f.Size?.ToString(CultureInfo.InvariantCulture) ?? "unknown")}");
                     Console.WriteLine($"        from {string.Join(" | ", f.Urls)}{(f.Member is null ? "" : $" [{f.Member}]")}");
                 }
             }

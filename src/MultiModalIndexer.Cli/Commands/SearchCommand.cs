@@ -68,6 +68,9 @@ public sealed class SearchCommand : ICliCommand
                         video = h.Segment.SourcePath,
                         start = Math.Round(h.Segment.Start, 3),
                         end = Math.Round(h.Segment.End, 3),
+                        moment = Math.Round(h.Moment.Time, 3),
+                        matched = HitMoment.Label(h.Moment.MatchedBy),
+                        line = h.Moment.Line,
                         score = h.Score,
                         transcript = h.Segment.Transcript,
                         ocr = h.Segment.OcrText,
@@ -80,14 +83,15 @@ public sealed class SearchCommand : ICliCommand
                 Console.WriteLine("No hits.");
                 return 0;
             }
-            var table = new Table().AddColumns("#", "video", "time", "score", "transcript / on-screen text");
+            var table = new Table().AddColumns("#", "video", "time", "moment", "matched", "score", "transcript / on-screen text");
             var rank = 0;
             foreach (var h in response.Hits)
             {
-                var text = string.Join(" | ", new[] { h.Segment.Transcript, h.Segment.OcrText.Replace('\n', ' ') }.Where(t => t.Length > 0));
+                var text = h.Moment.Line ?? string.Join(" | ", new[] { h.Segment.Transcript, h.Segment.OcrText.Replace('\n', ' ') }.Where(t => t.Length > 0));
                 if (text.Length > 100) text = text[..100] + "…";
                 table.AddRow((++rank).ToString(), Markup.Escape(h.Segment.FileName),
                     $"{TimeSpan.FromSeconds(h.Segment.Start):mm\\:ss\\.f}–{TimeSpan.FromSeconds(h.Segment.End):mm\\:ss\\.f}",
+                    $"{TimeSpan.FromSeconds(h.Moment.Time):mm\\:ss\\.f}", HitMoment.Label(h.Moment.MatchedBy),
                     h.Score.ToString("0.000"), Markup.Escape(text));
             }
             AnsiConsole.Write(table);

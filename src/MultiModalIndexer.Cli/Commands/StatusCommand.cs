@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using MultiModalIndexer.Composition;
 using MultiModalIndexer.Indexing;
@@ -28,7 +29,7 @@ public sealed class StatusCommand : ICliCommand
             if (hasIndex)
             {
                 var store = sp.GetRequiredService<ISegmentStore>();
-                await store.EnsureSchemaAsync(ct);
+                await SchemaGate.EnsureAsync(store, ct);
                 stats = await store.StatsAsync(ct);
             }
             if (pr.GetValue(json))
@@ -47,7 +48,7 @@ public sealed class StatusCommand : ICliCommand
             Console.WriteLine($"Data: {settings.Indexing.DataDir} ({settings.Store.Kind} store): {stats?.Videos ?? 0} videos, {stats?.Segments ?? 0} segments.");
             var table = new Table().AddColumns("source", "files", "indexed", "pending", "failed", "segments");
             foreach (var s in status.Sources)
-                table.AddRow(Markup.Escape(s.Name), s.Files.ToString(), s.Indexed.ToString(), s.Pending.ToString(), s.Failed.ToString(), s.Segments.ToString());
+                table.AddRow(Markup.Escape(s.Name), s.Files.ToString(CultureInfo.InvariantCulture), s.Indexed.ToString(CultureInfo.InvariantCulture), s.Pending.ToString(CultureInfo.InvariantCulture), s.Failed.ToString(CultureInfo.InvariantCulture), s.Segments.ToString(CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);
             return 0;
         });

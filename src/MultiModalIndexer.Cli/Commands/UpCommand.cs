@@ -55,7 +55,7 @@ public sealed class UpCommand : ICliCommand
             IndexRunReport report;
             try
             {
-                await app.Services.GetRequiredService<ISegmentStore>().EnsureSchemaAsync(ct);
+                await SchemaGate.EnsureAsync(app.Services.GetRequiredService<ISegmentStore>(), ct);
                 report = await IndexWithProgressAsync(app.Services.GetRequiredService<IIndexingBackend>(), sources, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -7,10 +7,10 @@ using MultiModalIndexer.Common;
 using MultiModalIndexer.Copies;
 using MultiModalIndexer.Crawl;
 using MultiModalIndexer.Indexing;
+using MultiModalIndexer.Inference;
 using MultiModalIndexer.Inference.Clip;
 using MultiModalIndexer.Inference.Ocr;
 using MultiModalIndexer.Inference.Speech;
-using MultiModalIndexer.Inference;
 using MultiModalIndexer.Media;
 using MultiModalIndexer.Search;
 using MultiModalIndexer.Stores;
@@ -83,7 +83,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ISegmentStore>(sp => CreateStore(settings, sp));
         services.AddSingleton(sp => new Indexer(settings.Indexing, settings.Sources, sp.GetRequiredService<ISegmentStore>(),
             sp.GetRequiredService<MediaProbe>(), sp.GetRequiredService<ShotDetector>(), sp.GetRequiredService<KeyframeExtractor>(),
-            sp.GetRequiredService<AudioReader>(), sp.GetRequiredService<Modalities>(), sp.GetService<ILogger<Indexer>>()));
+            sp.GetRequiredService<AudioReader>(), sp.GetRequiredService<Modalities>(), sp.GetService<ILogger<Indexer>>(), settings.Media));
         services.AddSingleton(sp => new SearchService(sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<Modalities>(),
             sp.GetRequiredService<StillImageReader>(), sp.GetService<ILogger<SearchService>>()));
         services.AddSingleton(settings.Copies);
@@ -149,17 +149,7 @@ public static class ServiceCollectionExtensions
         foreach (var m in ValidateStore(s.Store)) yield return m;
         foreach (var m in s.Indexing.Validate()) yield return m;
         foreach (var m in s.Copies.Validate()) yield return m;
-        for (var i = 0; i < s.Sources.Count; i++)
-            foreach (var m in s.Sources[i].Validate(i)) yield return m;
-        foreach (var dup in s.Sources.Where(x => !string.IsNullOrWhiteSpace(x.Name)).GroupBy(x => x.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
-            yield return $"Sources: the name '{dup.Key}' is used {dup.Count()} times: give each source a unique name.";
-        var roots = s.Sources.Where(x => Directory.Exists(x.Root)).Select(x => (x.Name, Real: RealPath.Resolve(x.Root) ?? Path.GetFullPath(x.Root))).ToList();
-        for (var a = 0; a < roots.Count; a++)
-            for (var b = 0; b < roots.Count; b++)
-                if (a != b && RealPath.IsAtOrUnder(roots[b].Real, roots[a].Real) && (roots[a].Real != roots[b].Real || a < b))
-                    yield return roots[a].Real == roots[b].Real
-                        ? $"Sources: '{roots[a].Name}' and '{roots[b].Name}' have the same root '{roots[a].Real}': keep one."
-                        : $"Sources: the root of '{roots[b].Name}' ({roots[b].Real}) lies inside the root of '{roots[a].Name}' ({roots[a].Real}): roots must not be nested; remove one or exclude the folder.";
+        foreach (var m in SourceOptions.ValidateAll(s.Sources)) yield return m;
     }
 
     // A stage's own Validate() is authoritative; the fallbacks cover option classes that have none yet.

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using MultiModalIndexer.Common;
 
 namespace MultiModalIndexer.Crawl;
 
@@ -33,9 +34,15 @@ public sealed record LedgerRow
     public string? PendingVideoId { get; init; }
     public double? Duration { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>Set while the file's root or folder is unavailable (unmounted, moved away, unreadable); its documents stay.</summary>
+    public DateTimeOffset? MissingSince { get; init; }
 }
 
-public sealed record LedgerSourceCounts(string Source, int Files, int Indexed, int Pending, int Failed, long Segments);
+public sealed record LedgerSourceCounts(string Source, int Files, int Indexed, int Pending, int Failed, long Segments)
+{
+    /// <summary>Files whose root or folder is unavailable right now (documents kept).</summary>
+    public int Unavailable { get; init; }
+}
 
 /// <summary>
 /// The crawl ledger: SQLite (WAL) in the data folder, one connection guarded by a lock (writes are
@@ -48,14 +55,67 @@ public sealed class Ledger : IDisposable
 
     public string DatabasePath { get; }
 
-    public Ledger(string databasePath)
+    /// <summary>Where a damaged ledger was moved when this one was opened (it starts empty and is rebuilt from the store).</summary>
+    public string? RecoveredFrom { get; }
+
+    /// <summary>
+    /// Opens (or creates) the ledger and checks it with <c>PRAGMA quick_check</c>. A damaged file is moved
+    /// aside when <paramref name="recover"/> (the writer does this), otherwise reported as a
+    /// <see cref="StoreCorruptException"/>.
+    /// </summary>
+    public Ledger(string databasePath, bool recover = true)
     {
         DatabasePath = System.IO.Path.GetFullPath(databasePath);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(DatabasePath)!);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
-        _db.Open();
-        Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
-        Exec("""
+        try
+        {
+            _db = Open(DatabasePath);
+        }
+        catch (StoreCorruptException) when (recover)
+        {
+            RecoveredFrom = $"{DatabasePath}.corrupt-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}";
+            foreach (var suffix in (string[])["-wal", "-shm"])
+                if (File.Exists(DatabasePath + suffix)) File.Move(DatabasePath + suffix, RecoveredFrom + suffix, overwrite: true);
+            File.Move(DatabasePath, RecoveredFrom, overwrite: true);
+            _db = Open(DatabasePath);
+        }
+    }
+
+    private static SqliteConnection Open(string path)
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
+        {
+            db.Open();
+            Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
+            using (var check = db.CreateCommand())
+            {
+                check.CommandText = "PRAGMA quick_check(1)";
+                var verdict = Convert.ToString(check.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+                if (verdict != "ok")
+                    throw new StoreCorruptException($"the ledger fails its integrity check ({verdict})", path,
+                        $"{StorageErrors.DoctorCommand(System.IO.Path.GetDirectoryName(path)!)} (rebuilds it from the store and the files)");
+            }
+            CreateSchema(db);
+            return db;
+        }
+        catch (SqliteException e) when (StorageErrors.ForSqlite(e, path, null) is { } s)
+        {
+            db.Dispose();
+            if (s is StoreCorruptException) throw new StoreCorruptException(s.Problem.Replace("the database", "the ledger", StringComparison.Ordinal), path,
+                $"{StorageErrors.DoctorCommand(System.IO.Path.GetDirectoryName(path)!)} (rebuilds it from the store and the files)", e);
+            throw s;
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+    }
+
+    private static void CreateSchema(SqliteConnection db)
+    {
+        Exec(db, """
             CREATE TABLE IF NOT EXISTS files(
               path TEXT PRIMARY KEY,
               source TEXT NOT NULL,
@@ -75,10 +135,62 @@ public sealed class Ledger : IDisposable
             CREATE INDEX IF NOT EXISTS files_video ON files(video_id);
             CREATE INDEX IF NOT EXISTS files_fingerprint ON files(fingerprint);
             CREATE INDEX IF NOT EXISTS files_source ON files(source);
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
             """);
+        using var cols = db.CreateCommand();
+        cols.CommandText = "SELECT count(*) FROM pragma_table_info('files') WHERE name = 'missing_since'";
+        if ((long)cols.ExecuteScalar()! == 0) Exec(db, "ALTER TABLE files ADD COLUMN missing_since INTEGER");
     }
 
-    private const string Columns = "path, source, size, mtime, fingerprint, status, attempts, last_error, next_attempt_at, model_versions, document_count, video_id, pending_video_id, duration, updated_at";
+    private static void Exec(SqliteConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>A value of the ledger's own key/value table (the store id and generation it last agreed with).</summary>
+    public string? GetMeta(string key)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT value FROM meta WHERE key = $k";
+            cmd.Parameters.AddWithValue("$k", key);
+            return cmd.ExecuteScalar() as string;
+        }
+    }
+
+    public void SetMeta(string key, string value)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "INSERT INTO meta(key, value) VALUES($k, $v) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+            cmd.Parameters.AddWithValue("$k", key);
+            cmd.Parameters.AddWithValue("$v", value);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>
+    /// `./mmi retry`: failed files still backing off get their attempts back (and, with
+    /// <paramref name="includeFinal"/>, those failed for good). Returns how many rows changed.
+    /// </summary>
+    public int ResetFailed(bool includeFinal)
+    {
+        lock (_lock)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "UPDATE files SET status = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = $now " +
+                              "WHERE status = 'failed'" + (includeFinal ? "" : " AND attempts < $max");
+            cmd.Parameters.AddWithValue("$max", MaxAttemptsForCounts);
+            cmd.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            return cmd.ExecuteNonQuery();
+        }
+    }
+
+    private const string Columns = "path, source, size, mtime, fingerprint, status, attempts, last_error, next_attempt_at, model_versions, document_count, video_id, pending_video_id, duration, updated_at, missing_since";
 
     public LedgerRow? Get(string path) => Query("WHERE path = $p", ("$p", path)).FirstOrDefault();
 
@@ -100,7 +212,7 @@ public sealed class Ledger : IDisposable
         lock (_lock)
         {
             using var cmd = _db.CreateCommand();
-            cmd.CommandText = $"INSERT OR REPLACE INTO files({Columns}) VALUES ($path, $source, $size, $mtime, $fp, $status, $attempts, $err, $next, $models, $docs, $vid, $pvid, $dur, $upd)";
+            cmd.CommandText = $"INSERT OR REPLACE INTO files({Columns}) VALUES ($path, $source, $size, $mtime, $fp, $status, $attempts, $err, $next, $models, $docs, $vid, $pvid, $dur, $upd, $missing)";
             Bind(cmd, row);
             cmd.ExecuteNonQuery();
         }
@@ -122,7 +234,7 @@ public sealed class Ledger : IDisposable
             using (var cmd = _db.CreateCommand())
             {
                 cmd.Transaction = tx;
-                cmd.CommandText = $"INSERT OR REPLACE INTO files({Columns}) VALUES ($path, $source, $size, $mtime, $fp, $status, $attempts, $err, $next, $models, $docs, $vid, $pvid, $dur, $upd)";
+                cmd.CommandText = $"INSERT OR REPLACE INTO files({Columns}) VALUES ($path, $source, $size, $mtime, $fp, $status, $attempts, $err, $next, $models, $docs, $vid, $pvid, $dur, $upd, $missing)";
                 Bind(cmd, row);
                 cmd.ExecuteNonQuery();
             }
@@ -151,14 +263,15 @@ public sealed class Ledger : IDisposable
                        sum(status = 'indexed'),
                        sum(status IN ('pending', 'indexing') OR (status = 'failed' AND attempts < $max)),
                        sum(status = 'failed' AND attempts >= $max),
-                       sum(CASE WHEN status = 'indexed' AND (pending_video_id IS NULL) THEN document_count ELSE 0 END)
+                       sum(CASE WHEN status = 'indexed' AND (pending_video_id IS NULL) THEN document_count ELSE 0 END),
+                       sum(missing_since IS NOT NULL)
                 FROM files GROUP BY source ORDER BY source
                 """;
             cmd.Parameters.AddWithValue("$max", MaxAttemptsForCounts);
             using var r = cmd.ExecuteReader();
             var list = new List<LedgerSourceCounts>();
             while (r.Read())
-                list.Add(new LedgerSourceCounts(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt64(5)));
+                list.Add(new LedgerSourceCounts(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt64(5)) { Unavailable = r.GetInt32(6) });
             return list;
         }
     }
@@ -194,6 +307,7 @@ public sealed class Ledger : IDisposable
                     PendingVideoId = r.IsDBNull(12) ? null : r.GetString(12),
                     Duration = r.IsDBNull(13) ? null : r.GetDouble(13),
                     UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(14)),
+                    MissingSince = r.IsDBNull(15) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(15)),
                 });
             }
             return list;
@@ -217,17 +331,9 @@ public sealed class Ledger : IDisposable
         cmd.Parameters.AddWithValue("$pvid", (object?)row.PendingVideoId ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$dur", (object?)row.Duration ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$upd", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$missing", (object?)row.MissingSince?.ToUnixTimeMilliseconds() ?? DBNull.Value);
     }
 
-    private void Exec(string sql)
-    {
-        lock (_lock)
-        {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = sql;
-            cmd.ExecuteNonQuery();
-        }
-    }
 
     public void Dispose()
     {

@@ -10,7 +10,16 @@ public sealed record WalkResult(
     IReadOnlyList<DiscoveredFile> Files,
     IReadOnlyList<FailedFile> Problems,
     IReadOnlyList<string> Roots,
-    int Ignored);
+    int Ignored)
+{
+    /// <summary>
+    /// Roots and folders that could not be looked into (missing, unmounted, unreadable, or an empty
+    /// root as an unmounted mount point shows): files known under them are unavailable, not deleted.
+    /// </summary>
+    public IReadOnlyList<string> Unavailable { get; init; } = [];
+
+    public bool IsUnavailable(string path) => Unavailable.Any(u => RealPath.IsAtOrUnder(path, u));
+}
 
 /// <summary>
 /// Walks source roots without following symlinks blindly: a symlink whose final target lies outside
@@ -30,6 +39,7 @@ public static class SourceWalker
         var problems = new List<FailedFile>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var ignored = 0;
+        var unavailable = new List<string>();
 
         for (var i = 0; i < sources.Count; i++)
         {
@@ -45,9 +55,20 @@ public static class SourceWalker
             }
             if (!Directory.Exists(root))
             {
-                problems.Add(new FailedFile(source.Root, "source root does not exist or is not readable"));
+                problems.Add(new FailedFile(source.Root, "source root is unavailable (missing, moved or unmounted); its indexed files are kept"));
+                unavailable.Add(root);
                 continue;
             }
+            try
+            {
+                // An unmounted disk leaves its mount point behind, empty: not the same as every file deleted.
+                if (!Directory.EnumerateFileSystemEntries(root).Any())
+                {
+                    unavailable.Add(root);
+                    continue;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* reported by the walk below */ }
 
             var stack = new Stack<string>();
             stack.Push(root);
@@ -62,7 +83,8 @@ public static class SourceWalker
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    problems.Add(new FailedFile(dir, "folder not readable: " + e.Message));
+                    problems.Add(new FailedFile(dir, "folder not readable (its indexed files are kept): " + e.Message));
+                    unavailable.Add(dir);
                     continue;
                 }
 
@@ -91,7 +113,7 @@ public static class SourceWalker
                 }
             }
         }
-        return new WalkResult(files, problems, roots, ignored);
+        return new WalkResult(files, problems, roots, ignored) { Unavailable = unavailable };
     }
 
     /// <summary>Null when the link's target is a regular file inside the roots (it is indexed under its own path).</summary>

@@ -15,8 +15,14 @@ public sealed record MediaMeta(
     string? AudioCodec,
     DateTimeOffset? CreationTime);
 
-/// <summary>One searchable moment of a video. Ids are deterministic so re-indexing overwrites.</summary>
-public sealed class SegmentDocument
+/// <summary>One line of on-screen text and when it is on screen (seconds from the start of the file).</summary>
+public sealed record TimedText(string Text, double Start, double End);
+
+/// <summary>
+/// One searchable moment of a video. Ids are deterministic so re-indexing overwrites.
+/// A record: copies use <c>with</c>, so a field added here needs no change at the copy sites.
+/// </summary>
+public sealed record SegmentDocument
 {
     public required string Id { get; init; }
     public required string VideoId { get; init; }
@@ -33,8 +39,10 @@ public sealed class SegmentDocument
     public string? ThumbnailRef { get; init; }
     public string Transcript { get; init; } = "";
     public IReadOnlyList<Utterance> Utterances { get; init; } = [];
-    /// <summary>De-duplicated OCR lines joined by newlines.</summary>
+    /// <summary>De-duplicated OCR lines joined by newlines (the BM25 field).</summary>
     public string OcrText { get; init; } = "";
+    /// <summary>The OCR lines with their first and last time on screen, clipped to this segment, in time order.</summary>
+    public IReadOnlyList<TimedText> OcrLines { get; init; } = [];
     /// <summary>512-d unit vector (mean-pooled keyframes), or null when CLIP is switched off.</summary>
     public float[]? Vector { get; init; }
     public string? Language { get; init; }
@@ -45,7 +53,7 @@ public sealed class SegmentDocument
 }
 
 /// <summary>One document per video: the whole file's summary.</summary>
-public sealed class VideoDocument
+public sealed record VideoDocument
 {
     public required string Id { get; init; }
     public required string SourcePath { get; init; }

@@ -14,6 +14,12 @@ public sealed class CrawlPlan
     public List<(LedgerRow Row, DiscoveredFile File)> Touched { get; } = [];
     public List<MoveItem> Moves { get; } = [];
     public List<LedgerRow> Deletes { get; } = [];
+    /// <summary>Rows whose file is absent because its root or folder is unavailable: kept, marked missing.</summary>
+    public List<LedgerRow> Unavailable { get; } = [];
+    /// <summary>Rows marked missing whose file is back: the mark is cleared, nothing re-indexed unless changed.</summary>
+    public List<LedgerRow> Returned { get; } = [];
+    /// <summary>Files still being written (size or mtime moved between two looks): left for a later crawl.</summary>
+    public int Deferred { get; set; }
     /// <summary>Failed for good (or backing off): listed with their last error, not retried now.</summary>
     public List<FailedFile> KeptFailed { get; } = [];
     public List<FailedFile> Problems { get; } = [];
@@ -26,7 +32,10 @@ public sealed class CrawlPlan
 /// touched files (mtime changed, same fingerprint) are not; ledger rows whose file vanished are
 /// either moves (a new path with the same fingerprint: documents re-pointed, no models re-run) or
 /// deletes; rows left 'pending'/'indexing' by a crash are retried; failed rows back off
-/// exponentially and stay failed after MaxAttempts until the file changes.
+/// exponentially and stay failed after MaxAttempts until the file changes. Deleting needs the root
+/// present and the file absent: rows under an unavailable root or folder are kept (marked missing)
+/// until it returns or the source's MissingGrace runs out. Files younger than StableSeconds are
+/// looked at twice and deferred when they moved in between.
 /// </summary>
 public sealed class CrawlPlanner(Ledger ledger, IndexingOptions options)
 {
@@ -50,6 +59,7 @@ public sealed class CrawlPlanner(Ledger ledger, IndexingOptions options)
             ct.ThrowIfCancellationRequested();
             discovered.Add(file.Path);
             rows.TryGetValue(file.Path, out var row);
+            if (row?.MissingSince is not null) plan.Returned.Add(row);
             var modelsOk = !options.ReindexOnModelChange || row?.ModelVersions == currentModelVersions;
 
             if (row is not null && row.Size == file.Size && row.MtimeTicks == file.MtimeTicks && row.Fingerprint is not null)
@@ -91,7 +101,14 @@ public sealed class CrawlPlanner(Ledger ledger, IndexingOptions options)
         }
 
         // Rows whose file is gone: a fresh path with the same content is a move, the rest are deletes.
-        var missing = rows.Values.Where(r => !discovered.Contains(r.Path)).ToList();
+        var missing = new List<LedgerRow>();
+        foreach (var r in rows.Values.Where(r => !discovered.Contains(r.Path)))
+        {
+            if (!walk.IsUnavailable(r.Path)) { missing.Add(r); continue; }
+            var grace = sources.FirstOrDefault(s => s.Name == r.Source)?.MissingGrace;
+            if (grace is { } g && r.MissingSince is { } since && now - since > g) missing.Add(r); // unavailable for too long
+            else plan.Unavailable.Add(r);
+        }
         var movable = missing
             .Where(r => r.Status == LedgerStatus.Indexed && r.PendingVideoId is null && r.Fingerprint is not null && r.VideoId is not null)
             .GroupBy(r => r.Fingerprint!)
@@ -108,6 +125,27 @@ public sealed class CrawlPlanner(Ledger ledger, IndexingOptions options)
             else plan.ToIndex.Add(item);
         }
         plan.Deletes.AddRange(missing.Where(r => !movedFrom.Contains(r.Path)));
+        await DeferGrowingAsync(plan, ct);
         return plan;
+    }
+
+    /// <summary>Second look at files modified within StableSeconds: those whose size or mtime moved are still being written.</summary>
+    private async Task DeferGrowingAsync(CrawlPlan plan, CancellationToken ct)
+    {
+        if (options.StableSeconds <= 0) return;
+        var stable = TimeSpan.FromSeconds(options.StableSeconds);
+        var now = DateTime.UtcNow;
+        var young = plan.ToIndex.Where(i => now - new DateTime(i.File.MtimeTicks, DateTimeKind.Utc) < stable).ToList();
+        if (young.Count == 0) return;
+        var settledAt = young.Max(i => new DateTime(i.File.MtimeTicks, DateTimeKind.Utc)) + stable;
+        var wait = settledAt - DateTime.UtcNow;
+        if (wait > TimeSpan.Zero) await Task.Delay(wait < stable ? wait : stable, ct);
+        foreach (var item in young)
+        {
+            var fi = new FileInfo(item.File.Path);
+            if (fi.Exists && fi.Length == item.File.Size && fi.LastWriteTimeUtc.Ticks == item.File.MtimeTicks) continue;
+            plan.ToIndex.Remove(item);
+            plan.Deferred++;
+        }
     }
 }

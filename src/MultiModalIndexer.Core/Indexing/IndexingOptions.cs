@@ -23,6 +23,11 @@ public sealed class IndexingOptions
     public bool ReindexOnModelChange { get; set; } = true;
     /// <summary>File extensions treated as video (others under a root are ignored, not failed).</summary>
     public List<string> VideoExtensions { get; set; } = [.. MediaExtensions.DefaultVideo];
+    /// <summary>
+    /// A new or changed file whose mtime is younger than this is looked at again after the interval;
+    /// if its size or mtime moved it is still being written and waits for a later crawl.
+    /// </summary>
+    public double StableSeconds { get; set; } = 3;
 
     public IEnumerable<string> Validate()
     {
@@ -33,6 +38,7 @@ public sealed class IndexingOptions
         if (RetryBackoffSeconds < 0) yield return "Indexing:RetryBackoffSeconds must be >= 0.";
         if (FileTimeoutSeconds <= 0) yield return "Indexing:FileTimeoutSeconds must be > 0.";
         if (FileTimeoutPerMediaSecond < 0) yield return "Indexing:FileTimeoutPerMediaSecond must be >= 0.";
+        if (StableSeconds is < 0 or > 600) yield return "Indexing:StableSeconds must be between 0 and 600.";
         if (VideoExtensions.Count == 0) yield return "Indexing:VideoExtensions is empty: list at least one extension such as .mp4.";
     }
 }
@@ -46,10 +52,18 @@ public sealed record IndexRunReport(int Indexed, int Segments, int Deleted, int 
     /// <summary>Media seconds indexed in this run and the run's wall time.</summary>
     public double MediaSeconds { get; init; }
     public TimeSpan Elapsed { get; init; }
+    /// <summary>Files kept although their root or folder is unavailable (documents stay searchable).</summary>
+    public int Unavailable { get; init; }
+    /// <summary>Files still being written: left for a later crawl.</summary>
+    public int Deferred { get; init; }
 }
 
 /// <summary>Per-source counts, the current file, rates and ETA (for /api/status and progress bars).</summary>
-public sealed record SourceStatus(string Name, int Files, int Indexed, int Pending, int Failed, long Segments);
+public sealed record SourceStatus(string Name, int Files, int Indexed, int Pending, int Failed, long Segments)
+{
+    /// <summary>Files whose root or folder is unavailable right now (documents kept, marked on the page).</summary>
+    public int Unavailable { get; init; }
+}
 
 public sealed record IndexingStatus(
     bool Running,

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using MultiModalIndexer.Common;
+using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Indexing;
 
@@ -16,14 +18,34 @@ public sealed partial class ThumbnailStore(string directory)
 
     public static string Ref(string videoId, int ordinal) => $"{videoId}/{ordinal}";
 
+    /// <summary>Splits a strictly valid reference into its video id and ordinal.</summary>
+    public static bool TryParse(string? thumbnailRef, out string videoId, out int ordinal)
+    {
+        var m = RefPattern().Match(thumbnailRef ?? "");
+        videoId = m.Success ? m.Groups[1].Value : "";
+        ordinal = m.Success ? int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        return m.Success;
+    }
+
+    /// <summary>Writes atomically; a failure here is our data folder's (a <see cref="StorageException"/>), never the video's.</summary>
     public async Task<string> WriteAsync(string videoId, int ordinal, byte[] jpeg, CancellationToken ct)
     {
         var dir = Path.Combine(Directory, videoId);
-        System.IO.Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, $"{ordinal}.jpg");
-        var tmp = path + ".tmp";
-        await File.WriteAllBytesAsync(tmp, jpeg, ct);
-        File.Move(tmp, path, overwrite: true);
+        try
+        {
+            System.IO.Directory.CreateDirectory(dir);
+            var tmp = path + ".tmp";
+            await File.WriteAllBytesAsync(tmp, jpeg, ct);
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var dataDir = Path.GetDirectoryName(Directory)!;
+            throw StorageErrors.Describe(e, dataDir) is { Problem: "the disk is full" } full ? full
+                : new StorageException($"cannot write thumbnails: {e.Message}", Directory,
+                    $"make {Directory} a writable folder (not a file) with free space, then run the command again", e);
+        }
         return Ref(videoId, ordinal);
     }
 
@@ -36,9 +58,9 @@ public sealed partial class ThumbnailStore(string directory)
         {
             return await File.ReadAllBytesAsync(path, ct);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
         {
-            return null;
+            return null; // missing (or thumbs/ broken): the resolver renders it again
         }
     }
 

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Inference.Clip;
 using MultiModalIndexer.Inference.Ocr;
+using MultiModalIndexer.Inference.Ocr.Timeline;
 using MultiModalIndexer.Inference.Speech;
 using MultiModalIndexer.Media;
 
@@ -29,6 +31,8 @@ internal sealed class PipelineContext
     public required IReadOnlyDictionary<string, string> ModelVersions { get; init; }
     public ClipBatcher? Clip { get; init; }
     public OcrWorkers? Ocr { get; init; }
+    /// <summary>The grey decode the OCR timeline reads (set whenever <see cref="Ocr"/> is).</summary>
+    public TextFrameSampler? TextFrames { get; init; }
     public ISpeechRecognizer? Recognizer { get; init; }
     /// <summary>One transcription at a time: the recognizer's threads already use the cores.</summary>
     public SemaphoreSlim AsrGate { get; } = new(1, 1);
@@ -36,15 +40,16 @@ internal sealed class PipelineContext
 }
 
 /// <summary>
-/// One video → its documents. Decodes the file exactly four times: ffprobe, one low-resolution
-/// decode for shot detection, one decode that cuts every keyframe (CLIP input, grey OCR frame and
-/// thumbnail at once), and one audio decode for speech, the last two running concurrently. Keyframes
-/// go to the shared CLIP batcher and OCR workers through bounded queues.
+/// One video → its documents. Decodes the file five times: ffprobe, one low-resolution decode for shot
+/// detection, one decode that cuts every keyframe (CLIP input and thumbnail), one grey decode at a few
+/// frames per second for on-screen text (read where it changes, see <see cref="TextChangeGate"/>), and
+/// one audio decode for speech, the last three running concurrently. Keyframes go to the shared CLIP
+/// batcher and text frames to the OCR workers through bounded queues.
 /// </summary>
 internal static class VideoPipeline
 {
     /// <summary>Bumped when the document layout changes, so the ledger re-indexes.</summary>
-    public const string Version = "pipeline-2"; // 2: copy-detection fingerprints
+    public const string Version = "pipeline-3"; // 2: timed OCR lines; 3: copy-detection fingerprints
 
     public static async Task<(VideoDocument Video, IReadOnlyList<SegmentDocument> Segments, double Duration)> BuildAsync(
         PipelineContext ctx, string path, string storage, string videoId, FileProgress progress, Action<double> onDuration, CancellationToken ct)
@@ -67,18 +72,20 @@ internal static class VideoPipeline
 
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var visualTask = VisualAsync(ctx, media, segments, videoId, progress, failFast.Token);
+        var textTask = TextTimelineAsync(ctx, media, segments, failFast.Token);
         var speechTask = SpeechAsync(ctx, media, segments, failFast.Token);
         try
         {
-            await Task.WhenAll(visualTask, speechTask);
+            await Task.WhenAll(visualTask, textTask, speechTask);
         }
         catch
         {
-            await failFast.CancelAsync(); // the other half stops too, then the first error surfaces
-            try { await Task.WhenAll(visualTask, speechTask); } catch { /* reported below */ }
+            await failFast.CancelAsync(); // the other parts stop too, then the first error surfaces
+            try { await Task.WhenAll(visualTask, textTask, speechTask); } catch { /* reported below */ }
             throw;
         }
         var visual = await visualTask;
+        var ocrLines = await textTask;
         var (transcripts, utterances) = await speechTask;
 
         var now = DateTimeOffset.UtcNow;
@@ -106,7 +113,8 @@ internal static class VideoPipeline
                 ThumbnailRef = visual.ThumbnailRefs[i],
                 Transcript = t?.Text ?? "",
                 Utterances = t?.Utterances ?? [],
-                OcrText = string.Join("\n", visual.OcrLines[i]),
+                OcrText = string.Join("\n", ocrLines[i].Select(l => l.Text)),
+                OcrLines = ocrLines[i],
                 Vector = visual.Vectors[i],
                 Language = MajorityLanguage(t?.Utterances ?? []),
                 Media = meta,
@@ -138,7 +146,7 @@ internal static class VideoPipeline
         return (video, docs, media.Duration);
     }
 
-    private sealed record VisualResult(float[]?[] Vectors, IReadOnlyList<string>[] OcrLines, string?[] ThumbnailRefs);
+    private sealed record VisualResult(float[]?[] Vectors, string?[] ThumbnailRefs);
 
     private static async Task<VisualResult> VisualAsync(PipelineContext ctx, MediaInfo media, List<SegmentSpan> segments,
         string videoId, FileProgress progress, CancellationToken ct)
@@ -146,12 +154,10 @@ internal static class VideoPipeline
         var index = new Dictionary<int, int>();
         for (var i = 0; i < segments.Count; i++) index[segments[i].Ordinal] = i;
         var clipTasks = new List<(int Seg, Task<float[]> Task)>();
-        var ocrTasks = new List<(int Seg, double Time, Task<OcrResult> Task)>();
         var thumbs = new (double Distance, byte[]? Jpeg)[segments.Count];
         for (var i = 0; i < thumbs.Length; i++) thumbs[i] = (double.MaxValue, null);
 
         var sw = Stopwatch.StartNew();
-        (byte[] Signature, Task<OcrResult> Task)? lastOcr = null;
         await foreach (var kf in ctx.Keyframes.ExtractAsync(media, segments, ct))
         {
             if (!index.TryGetValue(kf.SegmentOrdinal, out var s)) continue;
@@ -159,50 +165,98 @@ internal static class VideoPipeline
             var mid = (segments[s].Start + segments[s].End) / 2;
             if (Math.Abs(kf.Time - mid) < thumbs[s].Distance) thumbs[s] = (Math.Abs(kf.Time - mid), kf.ThumbnailJpeg);
             if (ctx.Clip is not null) clipTasks.Add((s, Count(ctx.Clip.EncodeAsync(kf.ClipRgb, ct), progress)));
-            if (ctx.Ocr is not null && kf.GreyWidth > 0 && kf.GreyHeight > 0 && kf.Grey.Length >= kf.GreyWidth * kf.GreyHeight)
-            {
-                // Static shots (title cards, slides, talking heads) repeat the same picture in keyframe after
-                // keyframe: a frame practically identical to the previous one reuses its OCR result.
-                var signature = FrameSignature.Of(kf.Grey, kf.GreyWidth, kf.GreyHeight);
-                if (lastOcr is { } last && FrameSignature.Same(last.Signature, signature))
-                {
-                    ocrTasks.Add((s, kf.Time, last.Task));
-                    ctx.Stats.Add("ocr_reused", TimeSpan.Zero);
-                }
-                else
-                {
-                    var task = ctx.Ocr.RecognizeAsync(new GreyImage(kf.Grey, kf.GreyWidth, kf.GreyHeight), ct);
-                    ocrTasks.Add((s, kf.Time, task));
-                    lastOcr = (signature, task);
-                }
-            }
             if (ctx.Clip is null) Interlocked.Increment(ref progress.KeyframesDone);
         }
         ctx.Stats.Add("keyframes", sw.Elapsed);
-        await Task.WhenAll(clipTasks.Select(t => (Task)t.Task).Concat(ocrTasks.Select(t => t.Task)));
+        await Task.WhenAll(clipTasks.Select(t => t.Task));
 
         var vectors = new float[]?[segments.Count];
         if (ctx.Clip is not null)
             foreach (var g in clipTasks.GroupBy(t => t.Seg))
                 vectors[g.Key] = SegmentPooling.MeanPool(g.Select(t => t.Task.Result).ToList());
 
-        var ocrLines = new IReadOnlyList<string>[segments.Count];
-        if (ctx.Ocr is not null)
-        {
-            var perSegment = Enumerable.Range(0, segments.Count)
-                .Select(i => (IReadOnlyList<OcrResult>)ocrTasks.Where(t => t.Seg == i).OrderBy(t => t.Time).Select(t => t.Task.Result).ToList())
-                .ToList();
-            var dedup = OcrDeduplicator.DeduplicateSegments(perSegment);
-            for (var i = 0; i < segments.Count; i++) ocrLines[i] = i < dedup.Count ? dedup[i] : [];
-        }
-        else
-            for (var i = 0; i < segments.Count; i++) ocrLines[i] = [];
-
         var refs = new string?[segments.Count];
         for (var i = 0; i < segments.Count; i++)
             if (thumbs[i].Jpeg is { Length: > 0 } jpeg)
                 refs[i] = await ctx.Thumbnails.WriteAsync(videoId, segments[i].Ordinal, jpeg, ct);
-        return new VisualResult(vectors, ocrLines, refs);
+        return new VisualResult(vectors, refs);
+    }
+
+    /// <summary>
+    /// The on-screen text of the whole video as timed lines, per segment: grey frames at a few fps, read
+    /// by OCR where the change gate says the picture changed (each distinct text read about once), lines
+    /// tracked over time, and each line given to the segment where it first appears (a caption still on
+    /// screen after a cut is not repeated in the next segment; see <see cref="OcrDeduplicator"/>).
+    /// </summary>
+    private static async Task<IReadOnlyList<TimedText>[]> TextTimelineAsync(PipelineContext ctx, MediaInfo media,
+        List<SegmentSpan> segments, CancellationToken ct)
+    {
+        var perSegment = new IReadOnlyList<TimedText>[segments.Count];
+        for (var i = 0; i < perSegment.Length; i++) perSegment[i] = [];
+        if (ctx.Ocr is null || ctx.TextFrames is null) return perSegment;
+        var settings = ctx.TextFrames.Settings;
+        var gate = new TextChangeGate(settings);
+        var tracker = new OcrLineTracker(settings.LineGapSeconds);
+        // Decode → OCR → tracker: reads in flight are bounded, and the tracker takes them in time order.
+        var reads = Channel.CreateBounded<(double Time, double Appeared, Task<OcrResult>? Read)>(
+            new BoundedChannelOptions(settings.QueueFrames) { SingleReader = true, SingleWriter = true });
+        var sw = Stopwatch.StartNew();
+        // A failed read stops the decode too (the writer would otherwise wait on a full queue forever).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var consumer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var r in reads.Reader.ReadAllAsync(stop.Token))
+                    if (r.Read is null) tracker.AddUnchanged(r.Time);
+                    else tracker.AddRead(r.Time, r.Appeared, (await r.Read).Lines);
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        }, CancellationToken.None);
+        try
+        {
+            long frames = 0, read = 0;
+            await foreach (var f in ctx.TextFrames.SampleAsync(media, stop.Token))
+            {
+                frames++;
+                if (gate.Offer(f))
+                {
+                    var appeared = gate.FirstChangeSinceRead ?? f.Time;
+                    gate.ClearChange();
+                    read++;
+                    var task = ctx.Ocr.RecognizeAsync(new GreyImage(f.Pixels, f.Width, f.Height), stop.Token);
+                    await reads.Writer.WriteAsync((f.Time, appeared, task), stop.Token);
+                }
+                else if (!gate.LastChanged)
+                    await reads.Writer.WriteAsync((f.Time, f.Time, null), stop.Token);
+            }
+            ctx.Stats.Add("text_frames", TimeSpan.Zero, (int)frames);
+            ctx.Stats.Add("ocr_reads", TimeSpan.Zero, (int)read);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // the consumer's error is the one to report, below
+        }
+        finally
+        {
+            reads.Writer.TryComplete();
+        }
+        await consumer;
+        ctx.Stats.Add("text_timeline", sw.Elapsed);
+
+        var lists = segments.Select(_ => new List<TimedText>()).ToArray();
+        foreach (var line in tracker.Finish(media.Duration))
+        {
+            // The segment where the line first appears: the last one starting at or before it.
+            var s = segments.FindLastIndex(g => g.Start <= line.Start + 1e-6);
+            lists[Math.Max(0, s)].Add(new TimedText(line.Text, Math.Round(line.Start, 3), Math.Round(line.End, 3)));
+        }
+        for (var i = 0; i < lists.Length; i++) perSegment[i] = lists[i];
+        return perSegment;
     }
 
     private static async Task<float[]> Count(Task<float[]> task, FileProgress progress)
@@ -248,44 +302,4 @@ internal static class VideoPipeline
             .OrderByDescending(g => g.Sum(u => u.End - u.Start))
             .Select(g => g.Key)
             .FirstOrDefault();
-}
-
-/// <summary>
-/// A 32×32 block-mean thumbnail of a grey frame. Two frames are "the same" for OCR when no block
-/// differs by more than a few grey levels, which video noise and compression stay under while any
-/// caption change (a text line appearing, moving or changing) moves several blocks by far more.
-/// </summary>
-internal static class FrameSignature
-{
-    private const int Grid = 32;
-
-    public static byte[] Of(byte[] grey, int width, int height)
-    {
-        var sig = new byte[Grid * Grid];
-        for (var by = 0; by < Grid; by++)
-        {
-            int y0 = by * height / Grid, y1 = Math.Max(y0 + 1, (by + 1) * height / Grid);
-            for (var bx = 0; bx < Grid; bx++)
-            {
-                int x0 = bx * width / Grid, x1 = Math.Max(x0 + 1, (bx + 1) * width / Grid);
-                long sum = 0;
-                var n = 0;
-                for (var y = y0; y < y1 && y < height; y++)
-                {
-                    var row = y * width;
-                    for (var x = x0; x < x1 && x < width; x++) { sum += grey[row + x]; n++; }
-                }
-                sig[by * Grid + bx] = (byte)(n == 0 ? 0 : sum / n);
-            }
-        }
-        return sig;
-    }
-
-    public static bool Same(byte[] a, byte[] b)
-    {
-        if (a.Length != b.Length) return false;
-        for (var i = 0; i < a.Length; i++)
-            if (Math.Abs(a[i] - b[i]) > 6) return false;
-        return true;
-    }
 }

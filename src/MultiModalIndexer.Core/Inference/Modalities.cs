@@ -101,15 +101,15 @@ public sealed class Modalities : IDisposable
         OcrEnginePool? pool = null;
         try
         {
-            pool = new OcrEnginePool(_ocr);
-            // One tiny recognition proves Tesseract and its language data load here, not mid-run.
+            pool = new OcrEnginePool(_ocr, _logger);
+            // One tiny recognition proves the engine (PP-OCR sessions or Tesseract's language data) loads here, not mid-run.
             pool.Recognize(new GreyImage(new byte[32 * 32], 32, 32));
             return pool;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             pool?.Dispose();
-            return Off<OcrEnginePool>("ocr", $"OCR is off: Tesseract ({_ocr.Languages}) could not be started: {e.Message} (run ./mmi setup, or set Ocr:Languages/Ocr:TessdataDir).");
+            return Off<OcrEnginePool>("ocr", $"OCR is off: the {_ocr.Engine} engine could not be started: {e.Message} (run ./mmi setup, or set Ocr:Engine/Ocr:Languages/Ocr:TessdataDir).");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,7 @@ public sealed class AudioReader(MediaOptions options, ILogger<AudioReader>? logg
         string[] args =
         [
             "-nostdin", "-hide_banner", "-v", "error", "-i", FfmpegProcess.InputArg(path), "-map", $"0:{a.Index}",
-            "-vn", "-sn", "-dn", "-ac", "1", "-ar", SampleRate.ToString(), "-f", "f32le", "pipe:1",
+            "-vn", "-sn", "-dn", "-ac", "1", "-ar", SampleRate.ToString(CultureInfo.InvariantCulture), "-f", "f32le", "pipe:1",
         ];
         var chunkSamples = Math.Max(160, (int)(SampleRate * options.AudioChunkSeconds));
         var bytes = new byte[chunkSamples * sizeof(float)];

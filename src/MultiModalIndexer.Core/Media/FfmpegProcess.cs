@@ -34,9 +34,25 @@ internal sealed class FfmpegProcess : IAsyncDisposable
         _logger = logger;
         _callerToken = ct;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        _deadline = timeout;
         _cts.CancelAfter(timeout);
         _killOnCancel = _cts.Token.Register(static s => ((FfmpegProcess)s!).Kill(), this);
         _stderrPump = Task.Run(PumpStderrAsync, CancellationToken.None);
+    }
+
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private TimeSpan _deadline;
+
+    /// <summary>
+    /// Moves the timeout later by <paramref name="by"/>: for readers that hold ffmpeg back on purpose (a
+    /// full queue downstream), so only ffmpeg's own time counts against it.
+    /// </summary>
+    public void ExtendTimeout(TimeSpan by)
+    {
+        if (by <= TimeSpan.Zero || _cts.IsCancellationRequested) return;
+        _deadline += by;
+        try { _cts.CancelAfter(_deadline - _clock.Elapsed is { } left && left > TimeSpan.Zero ? left : TimeSpan.Zero); }
+        catch (ObjectDisposedException) { /* disposed: nothing left to time */ }
     }
 
     /// <summary>Token that fires on the caller's cancellation or on the timeout; pass it to stdout reads.</summary>

@@ -13,7 +13,7 @@ internal sealed class FrameFeatures
     public const int GridX = 16, GridY = 9;
     public const int HistBins = 8 * 2 * 3 + 8;
 
-    public required double Time { get; init; }
+    public required double Time { get; set; }
     public required byte[] Thumb { get; init; }   // GridX*GridY*3 RGB block means
     public required float[] Hist { get; init; }   // normalised, sums to 1
     public required float Luma { get; init; }     // 0..255

@@ -13,6 +13,8 @@ namespace MultiModalIndexer.Media;
 /// </remarks>
 public sealed class KeyframeExtractor(MediaOptions options, ILogger<KeyframeExtractor>? logger = null)
 {
+    public MediaOptions Options => options;
+
     public async IAsyncEnumerable<KeyframeImage> ExtractAsync(MediaInfo media, IReadOnlyList<SegmentSpan> segments,
         [EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -30,6 +30,8 @@ public sealed class MediaOptions
 
     /// <summary>Shot detection thresholds and policy ("Media:Shots:...").</summary>
     public ShotDetectionOptions Shots { get; set; } = new();
+    /// <summary>The grey decode, change gate and read cap of the on-screen text timeline.</summary>
+    public TextSamplingOptions TextSampling { get; set; } = new();
 
     public TimeSpan DecodeTimeout(double mediaSeconds) =>
         TimeSpan.FromSeconds(DecodeTimeoutSeconds + DecodeTimeoutPerMediaSecond * Math.Max(0, mediaSeconds));
@@ -47,6 +49,7 @@ public sealed class MediaOptions
         if (ThumbnailWidth is < 16 or > 4096) yield return "Media:ThumbnailWidth must be between 16 and 4096.";
         if (AudioChunkSeconds is < 0.05 or > 60) yield return "Media:AudioChunkSeconds must be between 0.05 and 60.";
         foreach (var m in Shots.Validate()) yield return m;
+        foreach (var m in TextSampling.Validate()) yield return m;
     }
 }
 
@@ -59,6 +62,12 @@ public sealed class ShotDetectionOptions
     public double AnalysisMaxFps { get; set; } = 30;
     /// <summary>Skip the in-loop deblocking filter while decoding for analysis (faster; invisible at 160 px).</summary>
     public bool FastDecode { get; set; } = true;
+    /// <summary>
+    /// Decode for analysis inside the process with the FFmpeg 5.x libraries (libavcodec 59, as
+    /// Debian 12's ffmpeg links) where they load and the video has a constant frame rate within
+    /// AnalysisMaxFps; false = always an ffmpeg process. Gives the same frames; saves the process starts.
+    /// </summary>
+    public bool InProcessDecode { get; set; } = true;
     /// <summary>
     /// Decode for analysis in this many keyframe-aligned parts at once (one single-threaded ffmpeg
     /// each); 1 = one decode; 0 = one per core the detector has to itself, at most 4 (the indexer's
@@ -95,7 +104,7 @@ public sealed class ShotDetectionOptions
     public double GradualMinCoverage { get; set; } = 0.3;
     public double GradualMinShapeChange { get; set; } = 0.05;
     /// <summary>A dissolve window touching black (± this many frames) is left to the fade rule.</summary>
-    public int GradualDarkMargin { get; set; } = 0;
+    public int GradualDarkMargin { get; set; }
     public double[] GradualHalfWidthsSeconds { get; set; } = [0.2, 0.35, 0.5, 0.75, 1.0];
     /// <summary>A cut near a dissolve whose total change is this many times the cut's jump is part of the dissolve.</summary>
     public double DissolveOverCutFactor { get; set; } = 4.0;

@@ -51,7 +51,23 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
         var sw = Stopwatch.StartNew();
         var parts = 1;
         List<FrameFeatures>? frames = null;
-        if (DecodeSplit.Qualifies(media, v, fps, options.Shots))
+        var inProcess = false;
+        if (InProcessDecode.Qualifies(v, fps, options.Shots))
+        {
+            try
+            {
+                (frames, parts) = await InProcessDecode.RunAsync(options, media, v, fps, logger, ct, Fingerprints).ConfigureAwait(false);
+                inProcess = true;
+            }
+            catch (InProcessDecodeException e)
+            {
+                // Whatever the libraries in the process are unsure of, the ffmpeg command decodes as before.
+                logger?.LogDebug("{File}: in-process analysis decode declined ({Reason}); running ffmpeg",
+                    Path.GetFileName(media.Path), e.Message);
+                parts = 1;
+            }
+        }
+        if (frames is null && DecodeSplit.Qualifies(media, v, fps, options.Shots))
         {
             try
             {
@@ -69,7 +85,8 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
             .ConfigureAwait(false)).Frames;
         if (frames.Count == 0)
             throw new MediaException(MediaErrorKind.Corrupt, media.Path, "no video frame could be decoded");
-        logger?.LogDebug("analysis decode: {Frames} frames in {Parts} part(s), {Ms} ms", frames.Count, parts, sw.ElapsedMilliseconds);
+        logger?.LogDebug("analysis decode: {Frames} frames in {Parts} part(s) {Where}, {Ms} ms", frames.Count, parts,
+            inProcess ? "in process" : "by ffmpeg", sw.ElapsedMilliseconds);
         return (frames, fps);
     }
 

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MultiModalIndexer.Indexing;
 using MultiModalIndexer.Inference;
 using MultiModalIndexer.Media;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Search;
 
@@ -19,8 +19,6 @@ public sealed class SearchService
     private readonly Modalities _modalities;
     private readonly StillImageReader _images;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _schemaGate = new(1, 1);
-    private bool _schemaReady;
 
     public SearchService(ISegmentStore store, Modalities modalities, StillImageReader images, ILogger<SearchService>? logger = null)
     {
@@ -103,7 +101,11 @@ public sealed class SearchService
         // Ask for one more so the moment itself can be dropped whatever the store does with it.
         var response = await _store.SearchAsync(options with
         {
-            Query = null, QueryVector = null, SimilarToSegmentId = segmentId, Mode = SearchMode.Vector, Size = options.Size + 1,
+            Query = null,
+            QueryVector = null,
+            SimilarToSegmentId = segmentId,
+            Mode = SearchMode.Vector,
+            Size = options.Size + 1,
         }, ct);
         var hits = response.Hits.Where(h => h.Segment.Id != segmentId).Take(options.Size).ToList();
         var total = response.Hits.Count != hits.Count && response.Total > 0 ? response.Total - 1 : response.Total;
@@ -118,20 +120,8 @@ public sealed class SearchService
         return texts.Select(encoder.Encode).ToList();
     }
 
-    private async Task EnsureSchemaAsync(CancellationToken ct)
-    {
-        if (_schemaReady) return;
-        await _schemaGate.WaitAsync(ct);
-        try
-        {
-            if (!_schemaReady) await _store.EnsureSchemaAsync(ct);
-            _schemaReady = true;
-        }
-        finally
-        {
-            _schemaGate.Release();
-        }
-    }
+    private Task EnsureSchemaAsync(CancellationToken ct) =>
+        SchemaGate.EnsureAsync(_store, ct);
 }
 
 /// <summary>A search response plus a note for the user when the query was degraded (e.g. CLIP off).</summary>

@@ -8,6 +8,12 @@ public sealed record StoreStats(long Videos, long Segments, IReadOnlyDictionary<
 public sealed record StoreHealth(bool Healthy, string Detail);
 
 /// <summary>
+/// Who the store is: an id created with it (a lost or replaced store has another) and a counter
+/// bumped by every committed write (readers compare it to notice other processes' writes).
+/// </summary>
+public sealed record StoreIdentity(string StoreId, long Generation);
+
+/// <summary>
 /// Where segment and video documents live. Embedded (SQLite) and OpenSearch implement it and pass
 /// one contract suite.
 /// </summary>
@@ -35,4 +41,25 @@ public interface ISegmentStore : IAsyncDisposable
 
     Task<StoreStats> StatsAsync(CancellationToken ct = default);
     Task<StoreHealth> HealthAsync(CancellationToken ct = default);
+
+    /// <summary>The store's id and write generation, or null when the store keeps none.</summary>
+    Task<StoreIdentity?> IdentityAsync(CancellationToken ct = default) => Task.FromResult<StoreIdentity?>(null);
+
+    /// <summary>Segments held per video id (every video listed, 0 included); checked against the ledger.</summary>
+    async Task<IReadOnlyDictionary<string, int>> SegmentCountsAsync(CancellationToken ct = default)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var from = 0; ; from += 1000)
+        {
+            var page = await ListVideosAsync(from, 1000, ct);
+            foreach (var v in page) counts[v.Id] = v.SegmentCount;
+            if (page.Count < 1000) return counts;
+        }
+    }
+
+    /// <summary>
+    /// Moves a damaged store aside (returns where) so the next open starts empty; null when this
+    /// kind of store cannot be repaired that way.
+    /// </summary>
+    Task<string?> QuarantineAsync(CancellationToken ct = default) => Task.FromResult<string?>(null);
 }

@@ -1,8 +1,8 @@
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Indexing;
 using MultiModalIndexer.Inference.Speech;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Daemon.Api;
 
@@ -30,10 +30,16 @@ public sealed record SearchBody
 
 public sealed record SearchWeights(double? Text, double? Vector);
 
-public sealed record VideoRef(string Id, string Path, string Title, string FileName, string Source);
+public sealed record VideoRef(string Id, string Path, string Title, string FileName, string Source)
+{
+    /// <summary>False while the file's root or folder is unavailable (unmounted, moved away): still found, not playable.</summary>
+    public bool Available { get; init; } = true;
+}
 
 /// <summary>
-/// One moment found. Highlights are fragments in the OpenSearch <c>"encoder": "html"</c> convention both
+/// One moment found. <c>Moment</c> is where to play from (start of the best-matching OCR line or utterance,
+/// else the segment start); <c>MatchedBy</c> is "ocr", "speech", "title", "visual" or "none" (what actually
+/// matched); <c>MatchedLine</c> is the line at <c>Moment</c> when one matched. Highlights are fragments in the OpenSearch <c>"encoder": "html"</c> convention both
 /// stores follow: HTML-escaped text with matches wrapped in &lt;em&gt;…&lt;/em&gt;. Transcript and Ocr are raw text.
 /// </summary>
 public sealed record HitDto(
@@ -50,7 +56,12 @@ public sealed record HitDto(
     IReadOnlyList<string> TranscriptHighlights,
     IReadOnlyList<string> OcrHighlights,
     string? ThumbnailUrl,
-    string MediaUrl);
+    string MediaUrl,
+    double Moment,
+    string MatchedBy,
+    string? MatchedLine,
+    string? MatchedLineHighlight,
+    IReadOnlyList<TimedText> OcrLines);
 
 public sealed record SearchResultDto(long Total, int From, int Size, IReadOnlyList<HitDto> Hits);
 
@@ -64,6 +75,7 @@ public sealed record SegmentDto(
     string Transcript,
     IReadOnlyList<Utterance> Utterances,
     string Ocr,
+    IReadOnlyList<TimedText> OcrLines,
     bool HasVector,
     string? Language,
     MediaMeta? Media,
@@ -111,7 +123,7 @@ public sealed record EmbeddingsResponse(string Object, IReadOnlyList<EmbeddingIt
 
 internal static class ApiMapping
 {
-    public static VideoRef Video(SegmentDocument s) => new(s.VideoId, s.SourcePath, s.Title, s.FileName, s.Storage);
+    public static VideoRef Video(SegmentDocument s) => new(s.VideoId, s.SourcePath, s.Title, s.FileName, s.Storage) { Available = File.Exists(s.SourcePath) };
 
     public static string MediaUrl(string videoId) => $"/media/{Uri.EscapeDataString(videoId)}";
 
@@ -125,13 +137,14 @@ internal static class ApiMapping
         h.Segment.Id, Video(h.Segment), h.Segment.Ordinal, h.Segment.Start, h.Segment.End,
         h.Score, h.TextScore, h.VectorScore, h.Segment.Transcript, h.Segment.OcrText,
         h.TranscriptHighlights, h.OcrHighlights,
-        ThumbnailUrl(h.Segment), MediaUrlAt(h.Segment.VideoId, h.Segment.Start, h.Segment.End));
+        ThumbnailUrl(h.Segment), MediaUrlAt(h.Segment.VideoId, h.Moment.Time, h.Segment.End),
+        h.Moment.Time, HitMoment.Label(h.Moment.MatchedBy), h.Moment.Line, h.Moment.LineHighlight, h.Segment.OcrLines);
 
     public static SearchResultDto Result(SearchResponse r, SearchRequest q) =>
         new(r.Total, q.From, q.Size, r.Hits.Select(Hit).ToArray());
 
     public static SegmentDto Segment(SegmentDocument s) => new(
-        s.Id, Video(s), s.Ordinal, s.Start, s.End, s.KeyframeTimes, s.Transcript, s.Utterances, s.OcrText,
+        s.Id, Video(s), s.Ordinal, s.Start, s.End, s.KeyframeTimes, s.Transcript, s.Utterances, s.OcrText, s.OcrLines,
         s.Vector is not null, s.Language, s.Media, s.IndexedAt, s.ModelVersions, ThumbnailUrl(s),
         MediaUrlAt(s.VideoId, s.Start, s.End));
 

@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using MultiModalIndexer.Daemon.Backend;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Daemon.Api;
 

@@ -37,7 +37,7 @@ internal static class CopyEndpoints
             throw new Stores.Query.SearchValidationException("Send the clip as multipart/form-data with one file field (e.g. curl -F video=@clip.mp4).");
         var limit = UploadLimit(options);
         var form = await http.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit }, ct);
-        var file = form.Files.FirstOrDefault()
+        var file = (form.Files.Count > 0 ? form.Files[0] : null)
             ?? throw new Stores.Query.SearchValidationException("No file in the upload: add one file field (e.g. curl -F video=@clip.mp4).");
         if (file.Length == 0) throw new Stores.Query.SearchValidationException("The uploaded file is empty.");
         if (file.Length > limit) return ApiProblems.TooLarge(limit);

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using MultiModalIndexer.Daemon.Backend;
 using MultiModalIndexer.Daemon.Configuration;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Daemon.Api;
 
@@ -58,7 +58,7 @@ internal static class SearchEndpoints
         if (!http.HasFormContentType)
             throw new SearchValidationException("Send the image as multipart/form-data with one file field (e.g. curl -F image=@photo.jpg).");
         var form = await http.ReadFormAsync(ct);
-        var file = form.Files.FirstOrDefault()
+        var file = (form.Files.Count > 0 ? form.Files[0] : null)
             ?? throw new SearchValidationException("No file in the upload: add one file field (e.g. curl -F image=@photo.jpg).");
         if (file.Length == 0) throw new SearchValidationException("The uploaded file is empty.");
         if (file.Length > options.Value.MaxUploadBytes)

@@ -17,6 +17,8 @@ public interface IIndexingBackend
     /// <summary>The file for a video id, or null. The host re-checks the answer against the source roots.</summary>
     string? ResolveMediaPath(string videoId);
     Task<byte[]?> GetThumbnailAsync(string thumbnailRef, CancellationToken ct);
+    /// <summary>Claims the data folder's single-writer lock (throws a StorageException naming the holder).</summary>
+    void AcquireWriterLock() { }
 }
 
 /// <summary>What the host needs from search (see <see cref="SearchService"/>).</summary>
@@ -38,6 +40,7 @@ internal sealed class IndexerBackend(IServiceProvider services) : IIndexingBacke
     public IndexingStatus Status => indexer.Value.Status;
     public string? ResolveMediaPath(string videoId) => indexer.Value.ResolveMediaPath(videoId);
     public Task<byte[]?> GetThumbnailAsync(string thumbnailRef, CancellationToken ct) => indexer.Value.GetThumbnailAsync(thumbnailRef, ct);
+    public void AcquireWriterLock() => indexer.Value.AcquireWriterLock();
 }
 
 internal sealed class SearchServiceBackend(IServiceProvider services) : ISearchBackend

@@ -20,6 +20,9 @@ public sealed class ApiOptions
     /// <summary>Most inputs one POST /api/embed call may carry.</summary>
     public int MaxEmbedInputs { get; set; } = 256;
 
+    /// <summary>GET /media gives up opening a file after this long (a hung mount must not hold the request).</summary>
+    public double MediaOpenTimeoutSeconds { get; set; } = 5;
+
     public IEnumerable<string> Validate()
     {
         var urls = Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -37,6 +40,8 @@ public sealed class ApiOptions
             yield return "Api:MaxUploadBytes must be between 1024 and 536870912.";
         if (MaxEmbedInputs is < 1 or > 10_000)
             yield return "Api:MaxEmbedInputs must be between 1 and 10000.";
+        if (MediaOpenTimeoutSeconds is < 0.1 or > 600)
+            yield return "Api:MediaOpenTimeoutSeconds must be between 0.1 and 600.";
     }
 }
 
@@ -54,6 +59,9 @@ public sealed class DaemonOptions
     /// <summary>Quiet period after the last file-system event before the early crawl starts.</summary>
     public double WatchDebounceSeconds { get; set; } = 10;
 
+    /// <summary>How often the watcher checks that each root is still the folder it watches, and re-arms when a root returns.</summary>
+    public double WatchRearmSeconds { get; set; } = 30;
+
     /// <summary>How long shutdown waits for the in-flight indexing run to stop after cancellation.</summary>
     public double ShutdownTimeoutSeconds { get; set; } = 30;
 
@@ -68,6 +76,7 @@ public sealed class DaemonOptions
             (!Uri.TryCreate(DashboardsUrl, UriKind.Absolute, out var d) || d.Scheme is not ("http" or "https")))
             yield return $"Daemon:DashboardsUrl '{DashboardsUrl}' is not an http(s) URL like http://dashboards:5601.";
         if (WatchDebounceSeconds is < 0.1 or > 3600) yield return "Daemon:WatchDebounceSeconds must be between 0.1 and 3600.";
+        if (WatchRearmSeconds is < 0.1 or > 3600) yield return "Daemon:WatchRearmSeconds must be between 0.1 and 3600.";
         if (ShutdownTimeoutSeconds is < 1 or > 3600) yield return "Daemon:ShutdownTimeoutSeconds must be between 1 and 3600.";
     }
 }

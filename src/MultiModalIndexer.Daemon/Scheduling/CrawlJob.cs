@@ -58,6 +58,12 @@ internal sealed class CrawlJob(
             state.Stopped("cancelled (shutdown or interrupt); the next run resumes");
             logger.LogInformation("Crawl of {Scope} cancelled; the next run resumes where it stopped.", scope);
         }
+        catch (MultiModalIndexer.Common.StorageException e)
+        {
+            // Our own storage (data folder, store, lock): one line with the fix, no stack trace.
+            state.Stopped(e.Message);
+            logger.LogError("Crawl of {Scope} stopped: {Error}", scope, e.Message);
+        }
         catch (Exception e)
         {
             // A failed run must not take the scheduler down; the next trigger tries again.

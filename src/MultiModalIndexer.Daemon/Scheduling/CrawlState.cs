@@ -19,7 +19,11 @@ public sealed class CrawlState
     {
         lock (gate) snapshot = snapshot with
         {
-            Running = false, LastFinished = DateTimeOffset.UtcNow, LastReport = report, LastError = null, RunsCompleted = snapshot.RunsCompleted + 1,
+            Running = false,
+            LastFinished = DateTimeOffset.UtcNow,
+            LastReport = report,
+            LastError = null,
+            RunsCompleted = snapshot.RunsCompleted + 1,
         };
     }
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MultiModalIndexer.Common;
+using MultiModalIndexer.Daemon.Backend;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Daemon.Scheduling;
@@ -21,12 +23,21 @@ public sealed class StoreReadiness(IServiceProvider services, ILogger<StoreReadi
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromSeconds(1);
+        try
+        {
+            // The daemon is its data folder's writer: `./mmi index` into it is refused, naming us.
+            services.GetRequiredService<IIndexingBackend>().AcquireWriterLock();
+        }
+        catch (StorageException e)
+        {
+            logger.LogError("{Error} This daemon serves search; its crawls are refused until that writer exits.", e.Message);
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var store = services.GetRequiredService<ISegmentStore>();
-                await store.EnsureSchemaAsync(stoppingToken);
+                await SchemaGate.EnsureAsync(store, stoppingToken);
                 LastError = null;
                 ensured.TrySetResult();
                 logger.LogInformation("Store schema ensured.");
@@ -34,6 +45,14 @@ public sealed class StoreReadiness(IServiceProvider services, ILogger<StoreReadi
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                return;
+            }
+            catch (StoreCorruptException e)
+            {
+                // Retrying cannot help; the crawl's store/ledger check moves the file aside and rebuilds it.
+                LastError = e.Message;
+                ensured.TrySetResult();
+                logger.LogError("Store damaged: {Error} The next crawl rebuilds it from the media.", e.Message);
                 return;
             }
             catch (Exception e)

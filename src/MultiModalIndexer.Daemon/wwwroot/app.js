@@ -54,13 +54,25 @@ function clip(text, max) {
   return t.length > max ? t.slice(0, max - 1) + "…" : t;
 }
 
-/** The snippets of a hit: highlighted transcript and OCR fragments, else the start of either. */
+const MATCH_LABELS = { ocr: "on screen", speech: "said", title: "title match", visual: "visual match", none: "match" };
+
+/** The snippets of a hit: the matched line with its time first, then highlighted transcript/OCR fragments. */
 function snippetsOf(hit) {
   const out = [];
+  if (hit.matchedLine) {
+    // The line that matched and when it starts: what the player jumps to.
+    const kind = `${MATCH_LABELS[hit.matchedBy] || "match"} ${fmtTime(hit.moment)}`;
+    if (hit.matchedLineHighlight) out.push({ kind, marked: hit.matchedLineHighlight });
+    else out.push({ kind, plain: clip(hit.matchedLine, 220) });
+    return out;
+  }
   if (hit.transcriptHighlights && hit.transcriptHighlights.length) out.push({ kind: "said", marked: hit.transcriptHighlights.join(" … ") });
   if (hit.ocrHighlights && hit.ocrHighlights.length) out.push({ kind: "on screen", marked: hit.ocrHighlights.join(" … ") });
   if (out.length) return out;
-  if (hit.transcript) out.push({ kind: "said", plain: clip(hit.transcript, 220) });
+  // Label by what actually matched: a title-only hit is a "title match", "visual match" only when CLIP matched.
+  if (hit.matchedBy === "title") out.push({ kind: "title match", plain: clip(hit.video.title || "", 120) });
+  else if (hit.matchedBy === "visual") out.push({ kind: "visual match", plain: "" });
+  else if (hit.transcript) out.push({ kind: "said", plain: clip(hit.transcript, 220) });
   else if (hit.ocr) out.push({ kind: "on screen", plain: clip(hit.ocr, 220) });
   return out;
 }
@@ -68,7 +80,7 @@ function snippetsOf(hit) {
 function renderSnippet(p, hit) {
   p.textContent = "";
   const parts = snippetsOf(hit);
-  if (!parts.length) { p.appendChild(el("span", "kind", "visual match")); return; }
+  if (!parts.length) { p.appendChild(el("span", "kind", MATCH_LABELS[hit.matchedBy] || "match")); return; }
   parts.forEach((s, i) => {
     if (i > 0) p.appendChild(el("br"));
     p.appendChild(el("span", "kind", s.kind));
@@ -81,7 +93,7 @@ function renderHit(hit, index) {
   const li = el("li", "hit");
   li.tabIndex = 0;
   li.dataset.segment = hit.segmentId;
-  li.setAttribute("aria-label", `${hit.video.title} at ${fmtTime(hit.start)}`);
+  li.setAttribute("aria-label", `${hit.video.title} at ${fmtTime(momentOf(hit))}`);
 
   const thumb = el("div", "thumb");
   if (hit.thumbnailUrl) {
@@ -102,6 +114,7 @@ function renderHit(hit, index) {
   body.appendChild(el("div", "title", hit.video.title || hit.video.fileName));
   const meta = el("div", "meta");
   meta.appendChild(el("span", "tag", hit.video.source));
+  if (hit.video.available === false) meta.appendChild(el("span", "tag", "unavailable (disk or folder missing)"));
   meta.appendChild(el("span", "tag", `#${index + 1} · score ${hit.score.toFixed(3)}`));
   body.appendChild(meta);
   const p = el("p", "snippet");
@@ -115,13 +128,18 @@ function renderHit(hit, index) {
   return li;
 }
 
-/** Plays the hit's video from its start: src carries #t=start, and currentTime is set once seekable. */
+/** Where a hit plays from: its moment (the matched line's start), else its segment start. */
+function momentOf(hit) {
+  return typeof hit.moment === "number" ? hit.moment : hit.start;
+}
+
+/** Plays the hit's video from its moment: src carries #t=moment, and currentTime is set once seekable. */
 function play(hit, li) {
   document.querySelectorAll(".hit.playing").forEach((x) => x.classList.remove("playing"));
   if (li) li.classList.add("playing");
   const video = $("video");
   const base = "/media/" + encodeURIComponent(hit.video.id);
-  const start = hit.start;
+  const start = momentOf(hit);
   const seek = () => {
     try { video.currentTime = start; } catch (_) { /* not seekable yet */ }
     video.play().catch(() => { /* autoplay may be refused; the controls still work */ });
@@ -136,7 +154,7 @@ function play(hit, li) {
   }
   video.dataset.start = String(start);
   $("player-title").textContent = hit.video.title || hit.video.fileName;
-  $("player-time").textContent = `${fmtTime(hit.start)} – ${fmtTime(hit.end)} · ${hit.video.path}`;
+  $("player-time").textContent = `${fmtTime(start)} (segment ${fmtTime(hit.start)} – ${fmtTime(hit.end)}) · ${hit.video.path}`;
   renderSnippet($("player-snippet"), hit);
   $("player").hidden = false;
   $("player").scrollIntoView({ behavior: "smooth", block: "nearest" });

@@ -132,8 +132,8 @@ public sealed class ArchitectureTests
             foreach (var w in graph.TryGetValue(v, out var next) ? next : [])
             {
                 if (w == v) continue;
-                if (!index.ContainsKey(w)) { Visit(w); low[v] = Math.Min(low[v], low[w]); }
-                else if (onStack.Contains(w)) low[v] = Math.Min(low[v], index[w]);
+                if (!index.TryGetValue(w, out var seen)) { Visit(w); low[v] = Math.Min(low[v], low[w]); }
+                else if (onStack.Contains(w)) low[v] = Math.Min(low[v], seen);
             }
             if (low[v] != index[v]) return;
             var component = new List<string>();

@@ -1,4 +1,5 @@
 using MultiModalIndexer.Daemon;
+using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Daemon;
 
@@ -44,10 +45,15 @@ public sealed class DaemonConfigurationTests
         Environment.SetEnvironmentVariable("MMI__DaemonTestProbe__Other", "from-env");
         try
         {
+            // Two roots with the same folder name (the same root twice is an error: one source validator).
+            var scratch = TestPaths.NewScratchDir("layer");
+            var (first, second) = (Path.Combine(scratch, "a", "media"), Path.Combine(scratch, "b", "media"));
+            Directory.CreateDirectory(first);
+            Directory.CreateDirectory(second);
             await using var app = DaemonHost.Build([], new DaemonHostOptions
             {
                 Urls = "http://127.0.0.1:0",
-                MediaRoots = [Path.GetTempPath(), Path.GetTempPath()],
+                MediaRoots = [first, second],
                 Settings = new Dictionary<string, string?> { ["DaemonTestProbe:Other"] = "from-override" },
                 ComposeCore = (_, _) => { },
             });
@@ -55,7 +61,7 @@ public sealed class DaemonConfigurationTests
             Assert.Equal("from-env", app.Configuration["DaemonTestProbe:Value"]);
             Assert.Equal("from-override", app.Configuration["DaemonTestProbe:Other"]);
             Assert.Equal("http://127.0.0.1:0", app.Configuration["Api:Urls"]);
-            var name = Path.GetFileName(Path.GetTempPath().TrimEnd('/'));
+            const string name = "media";
             Assert.Equal(name, app.Configuration["Sources:0:Name"]);
             Assert.Equal(name + "-2", app.Configuration["Sources:1:Name"]);
         }

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using MultiModalIndexer.Daemon;
 using MultiModalIndexer.Daemon.Scheduling;
 using MultiModalIndexer.Tests.Common;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MultiModalIndexer.Tests.Daemon;
 
@@ -35,7 +35,7 @@ public sealed class DaemonEndToEndTests
             },
         });
         await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(DaemonHost.ListeningUrls(app).First()) };
+        using var http = new HttpClient { BaseAddress = new Uri(DaemonHost.ListeningUrls(app)[0]) };
 
         var crawl = app.Services.GetRequiredService<CrawlState>();
         for (var i = 0; i < 1200 && crawl.Snapshot.RunsCompleted == 0 && crawl.Snapshot.LastError is null; i++) await Task.Delay(100);

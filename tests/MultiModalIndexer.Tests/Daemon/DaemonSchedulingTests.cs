@@ -1,6 +1,6 @@
 using System.Net;
-using MultiModalIndexer.Daemon.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
+using MultiModalIndexer.Daemon.Scheduling;
 
 namespace MultiModalIndexer.Tests.Daemon;
 

@@ -10,9 +10,9 @@ using MultiModalIndexer.Daemon;
 using MultiModalIndexer.Daemon.Backend;
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Indexing;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 using MultiModalIndexer.Stores.Embedded;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Daemon;
@@ -161,7 +161,8 @@ internal sealed class DaemonTestServer : IAsyncDisposable
     public HttpClient Http { get; } = new();
 
     public static async Task<DaemonTestServer> StartAsync(string name, Dictionary<string, string?>? settings = null,
-        Action<string>? prepareMediaRoot = null, Action<RecordingIndexingBackend>? configure = null, bool start = true)
+        Action<string>? prepareMediaRoot = null, Action<RecordingIndexingBackend>? configure = null, bool start = true,
+        Action<string>? prepareDataDir = null)
     {
         var scratch = TestPaths.NewScratchDir(name);
         var media = Path.Combine(scratch, "media");
@@ -169,6 +170,7 @@ internal sealed class DaemonTestServer : IAsyncDisposable
         prepareMediaRoot?.Invoke(media);
         var data = Path.Combine(scratch, "data");
         Directory.CreateDirectory(data);
+        prepareDataDir?.Invoke(data);
         var store = new EmbeddedStore(Path.Combine(data, "index.db"), new EmbeddedStoreOptions());
         var indexing = new RecordingIndexingBackend();
         configure?.Invoke(indexing);
@@ -196,7 +198,7 @@ internal sealed class DaemonTestServer : IAsyncDisposable
             EnvironmentName = "Production",
         });
         if (start) await app.StartAsync();
-        var url = start ? DaemonHost.ListeningUrls(app).First() : "http://127.0.0.1:1";
+        var url = start ? DaemonHost.ListeningUrls(app)[0] : "http://127.0.0.1:1";
         return new DaemonTestServer
         {
             App = app, DataDir = data, MediaRoot = media, Indexing = indexing, Store = store,

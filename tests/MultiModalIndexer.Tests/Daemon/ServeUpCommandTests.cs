@@ -77,7 +77,7 @@ public sealed partial class ServeUpCommandTests
     {
         var dir = TestPaths.NewScratchDir("cli-serve");
         var media = Directory.CreateDirectory(Path.Combine(dir, "media")).FullName;
-        await using var cli = new Cli(dir, "serve", "--data", Path.Combine(dir, "data"), "--media", media, "--urls", "http://127.0.0.1:0", "--no-initial-crawl");
+        await using var cli = new Cli(dir, "serve", "--data", Path.Combine(dir, "data"), "--media", media, "--urls", "http://127.0.0.1:0", "--no-initial-crawl", "--no-fetch");
         var url = await cli.UrlAsync();
         Assert.Equal("127.0.0.1", url.Host);
         using var http = new HttpClient { BaseAddress = url };
@@ -105,7 +105,7 @@ public sealed partial class ServeUpCommandTests
         var dir = TestPaths.NewScratchDir("cli-up");
         var media = Directory.CreateDirectory(Path.Combine(dir, "videos")).FullName;
         File.Copy(TestMedia.VideoFixture, Path.Combine(media, "clip.webm"));
-        await using var cli = new Cli(dir, "up", "videos", "--urls", "http://127.0.0.1:0");
+        await using var cli = new Cli(dir, "up", "videos", "--urls", "http://127.0.0.1:0", "--no-fetch");
         var url = await cli.UrlAsync();
         Assert.Contains(cli.Output, l => l.Contains("Indexed") && l.Contains("1 file(s)"));
         Assert.True(File.Exists(Path.Combine(dir, "data", "index.db")), "the default data folder is ./data");

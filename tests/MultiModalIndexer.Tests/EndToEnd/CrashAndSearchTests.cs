@@ -76,7 +76,7 @@ public class CrashAndSearchTests(ITestOutputHelper output)
         }
         var stats = await store.StatsAsync();
         Assert.Equal(videos.Count, stats.Videos);
-        Assert.Equal(lines.Count(l => l.StartsWith("seg|")), stats.Segments);
+        Assert.Equal(lines.Count(l => l.StartsWith("seg|", StringComparison.Ordinal)), stats.Segments);
         lines.Sort(StringComparer.Ordinal);
         return lines;
     }

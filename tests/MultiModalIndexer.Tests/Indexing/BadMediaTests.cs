@@ -48,8 +48,8 @@ public class BadMediaTests
             Assert.DoesNotContain('\n', f.Error);
         }
         Assert.Equal(bad.Length, report.Failed.Count);
-        Assert.Contains("outside", report.Failed.Single(f => f.Path.EndsWith("link-outside.mp4")).Error);
-        Assert.Contains("audio-only", report.Failed.Single(f => f.Path.EndsWith("audio-only.mp4")).Error);
+        Assert.Contains("outside", report.Failed.Single(f => f.Path.EndsWith("link-outside.mp4", StringComparison.Ordinal)).Error);
+        Assert.Contains("audio-only", report.Failed.Single(f => f.Path.EndsWith("audio-only.mp4", StringComparison.Ordinal)).Error);
 
         // Permanent media errors are not retried on the next crawl, but still listed with their reason.
         var again = await h.RunAsync(dir);

@@ -5,8 +5,8 @@ using MultiModalIndexer.Composition;
 using MultiModalIndexer.Indexing;
 using MultiModalIndexer.Inference;
 using MultiModalIndexer.Search;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Indexing;

@@ -80,9 +80,9 @@ public sealed class IndexingHarness : IAsyncDisposable
     public Indexer Indexer => Services.GetRequiredService<Indexer>();
     public ISegmentStore Store => Services.GetRequiredService<ISegmentStore>();
 
-    public IndexingHarness(string name, IDictionary<string, string?>? extra = null)
+    public IndexingHarness(string name, IDictionary<string, string?>? extra = null, string? dataDir = null)
     {
-        DataDir = TestPaths.NewScratchDir(name + "-data");
+        DataDir = dataDir ?? TestPaths.NewScratchDir(name + "-data");
         var settings = new Dictionary<string, string?>
         {
             ["Indexing:DataDir"] = DataDir,

@@ -38,7 +38,13 @@ public class RetryTests
         Assert.Equal(2, h.Indexer.Ledger.Get(file)!.Attempts);
         Assert.Equal(1, Assert.Single(h.Indexer.Status.Sources).Failed);
 
-        // New content gets a fresh set of attempts.
+        // `./mmi retry` leaves files failed for good alone; `--failed` gives them a fresh budget.
+        Assert.Equal(0, h.Indexer.ResetFailed(includeFinal: false));
+        Assert.Equal(1, h.Indexer.ResetFailed(includeFinal: true));
+        Assert.Contains("attempt 1 of 2", Assert.Single((await h.RunAsync(media)).Failed).Error);
+        Assert.Single((await h.RunAsync(media)).Failed);
+
+                // New content gets a fresh set of attempts.
         File.Copy(TestVideos.Other(), file, overwrite: true);
         var changed = await h.RunAsync(media);
         Assert.Contains("attempt 1 of 2", Assert.Single(changed.Failed).Error);

@@ -68,7 +68,7 @@ public sealed class OcrBadInputTests(OcrEngineFixture fx, ITestOutputHelper outp
     [Fact]
     public void Bad_languages_are_a_typed_error_with_a_fix()
     {
-        var e = Assert.Throws<OcrException>(() => new FrameOcrEngine(new OcrOptions { Languages = "xx_nonexistent" }));
+        var e = Assert.Throws<OcrException>(() => new Inference.Ocr.Tesseract.TesseractOcrEngine(new OcrOptions { Languages = "xx_nonexistent" }));
         Assert.Contains("xx_nonexistent", e.Message);
         Assert.NotEmpty(new OcrOptions { Languages = "eng+", MaxEngines = 0 }.Validate());
         Assert.Throws<OcrException>(() => new OcrEnginePool(new OcrOptions { MaxEngines = 0 }));
@@ -77,12 +77,12 @@ public sealed class OcrBadInputTests(OcrEngineFixture fx, ITestOutputHelper outp
     [Fact]
     public async Task Thousand_calls_on_small_frames_hold_memory_flat()
     {
-        // A small frame with real text so every call goes through detection and Tesseract.
+        // A small frame with real text so every call goes through detection and recognition (two ORT runs).
         var spec = new CaptionFrameSpec("OK 42", CaptionBackground.Flat, CaptionStyle.Plain, 24, "10", X: "8", FlatColor: "black", Width: 120, Height: 48);
         var img = await CaptionFrameGenerator.RenderAsync(spec, fx.FrameDir);
         var first = fx.Engine.Recognize(img);
         output.WriteLine($"small frame reads '{first.Text}'");
-        Assert.Contains("42", first.Text); // Tesseract really runs on every call
+        Assert.Contains("42", first.Text); // both models really run on every call
         for (var i = 0; i < 100; i++) fx.Engine.Recognize(img); // warm-up: allocator pools settle
         // Two halves of 500 calls: a leak grows both alike, while a one-off step (the GC committing a
         // new region, malloc opening an arena) lands in one half only and must not fail the test.
@@ -95,7 +95,7 @@ public sealed class OcrBadInputTests(OcrEngineFixture fx, ITestOutputHelper outp
         }
         double g1 = (rss[1] - rss[0]) / (1024.0 * 1024.0), g2 = (rss[2] - rss[1]) / (1024.0 * 1024.0);
         output.WriteLine($"RSS growth over 1,000 calls: {g1:F1} MB + {g2:F1} MB");
-        // A leaked Pix or result iterator per call would be far beyond this (≥ 500 native objects a half).
+        // A leaked OrtValue or tensor per call would be far beyond this (≥ 500 native objects a half).
         Assert.True(Math.Min(g1, g2) < 10, $"RSS grew {g1:F1} MB and then {g2:F1} MB over two runs of 500 OCR calls");
         Assert.True(g1 + g2 < 60, $"RSS grew {g1 + g2:F1} MB over 1,000 OCR calls");
 

@@ -1,6 +1,6 @@
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 using MultiModalIndexer.Stores.Embedded;
+using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Tests.Common;
 
 namespace MultiModalIndexer.Tests.Stores;
@@ -80,6 +80,7 @@ public class EmbeddedQuantizedStoreContractTests : EmbeddedStoreContractTests
 }
 
 /// <summary>The text budget: over budget, the most frequent terms leave the match, the rarest stay.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync.")]
 public class EmbeddedTextBudgetTests : IAsyncLifetime
 {
     private readonly EmbeddedStore _store = new(Path.Combine(TestPaths.NewScratchDir("budget"), "index.db"),

@@ -1,7 +1,7 @@
 using MultiModalIndexer.Documents;
 using MultiModalIndexer.Inference.Speech;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Tests.Stores;
 
@@ -60,6 +60,10 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     protected sealed record Seg(string Transcript, float[]? Vector, string Ocr = "", double Length = 5, string? Language = "en");
 
+    /// <summary>OCR lines of a fixture segment: one per line of its OCR text, each on screen 1 s after the previous.</summary>
+    private static List<TimedText> Lines(string ocr, double start) =>
+        ocr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((l, i) => new TimedText(l, start + 1 + i, start + 2 + i)).ToList();
+
     protected (VideoDocument, List<SegmentDocument>) MakeVideo(string name, string title, Seg[] segs,
         string storage = "local", string folder = "lib", DateTimeOffset? indexedAt = null)
     {
@@ -77,7 +81,7 @@ public abstract class StoreContractTests : IAsyncLifetime
                 FileName = name + ".mp4", Title = title, Start = t, End = t + s.Length, KeyframeTimes = [t + s.Length / 2],
                 ThumbnailRef = $"{DocumentIds.SegmentId(id, i)}/0", Transcript = s.Transcript,
                 Utterances = s.Transcript.Length == 0 ? [] : [new Utterance(t, t + s.Length, s.Transcript, s.Language)],
-                OcrText = s.Ocr, Vector = s.Vector, Language = s.Language, IndexedAt = at,
+                OcrText = s.Ocr, OcrLines = Lines(s.Ocr, t), Vector = s.Vector, Language = s.Language, IndexedAt = at,
                 Media = new MediaMeta("mp4", 60, 1000, 640, 360, 25, "h264", "aac", null),
                 ModelVersions = new Dictionary<string, string> { ["clip"] = "test-clip", ["asr"] = "test-asr" },
             });
@@ -148,6 +152,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal("hello world", got.Transcript);
         Assert.Equal(segs[0].Utterances, got.Utterances);
         Assert.Equal("EXIT\nSALE 50%", got.OcrText);
+        Assert.Equal(segs[0].OcrLines, got.OcrLines);
         Assert.Equal("en", got.Language);
         Assert.Equal(segs[0].Media, got.Media);
         Assert.Equal(T0.AddMinutes(5).ToUnixTimeMilliseconds(), got.IndexedAt.ToUnixTimeMilliseconds());
@@ -274,6 +279,47 @@ public abstract class StoreContractTests : IAsyncLifetime
         var r = await Store.SearchAsync(new SearchRequest { Query = "lighthouse", Mode = SearchMode.Text });
         Assert.Equal([SegId("t1", 0), SegId("t2", 0)], Ids(r).Order().ToList());
         Assert.Contains("<em>LIGHTHOUSE</em>", r.Hits.Single(h => h.Segment.VideoId == VideoId("t2")).OcrHighlights.Single());
+    }
+
+    [Fact]
+    public async Task Text_TitleOnlyMatches_RankBelowSegmentsThatShowOrSayTheWords()
+    {
+        // Like "manifesto" on the real clip: every segment carries the title, one shows the title card, and
+        // another file says the word once in a long transcript.
+        var filler = string.Join(' ', Enumerable.Repeat("words about the history of many things in general", 4));
+        await PutAsync(MakeVideo("m1", "manifesto", [new Seg("", null), new Seg("", null, Ocr: "Audible Socialism\nManifesto of the Communist Party"), new Seg("", null), new Seg("", null)]),
+                       MakeVideo("m2", "lecture", [new Seg(filler + " the manifesto was printed in London " + filler, null)]));
+        var r = await Store.SearchAsync(new SearchRequest { Query = "manifesto", Mode = SearchMode.Text });
+        Assert.Equal(SegId("m1", 1), r.Hits[0].Segment.Id);
+        Assert.Equal(SegId("m2", 0), r.Hits[1].Segment.Id);
+        Assert.Equal(MatchSource.Ocr, r.Hits[0].Moment.MatchedBy);
+        Assert.Equal(MatchSource.Speech, r.Hits[1].Moment.MatchedBy);
+        Assert.All(r.Hits.Skip(2), h => Assert.Equal(MatchSource.Title, h.Moment.MatchedBy));
+        Assert.Equal(5, r.Hits.Count);
+    }
+
+    [Fact]
+    public async Task Hits_CarryTheMomentOfTheBestMatchingLine_OrTheSegmentStart()
+    {
+        await PutAsync(MakeVideo("mo", "Moments", [new Seg("opening words", Vec((1, 1))), new Seg("the harbor at night", Vec((2, 1)), Ocr: "EXIT\nSALE 50%\n会议 MEETING 下午3点")]));
+        var ocr = await Store.SearchAsync(new SearchRequest { Query = "sale", Mode = SearchMode.Text });
+        var hit = Assert.Single(ocr.Hits);
+        Assert.Equal(5 + 2, hit.Moment.Time, 6); // the second line of segment 1 (starts at 5 s) appears at +2 s
+        Assert.Equal(MatchSource.Ocr, hit.Moment.MatchedBy);
+        Assert.Equal("SALE 50%", hit.Moment.Line);
+
+        var cjk = await Store.SearchAsync(new SearchRequest { Query = "下午会议", Mode = SearchMode.Text });
+        Assert.Equal(5 + 3, cjk.Hits[0].Moment.Time, 6);
+        Assert.Equal("会议 MEETING 下午3点", cjk.Hits[0].Moment.Line);
+
+        var speech = await Store.SearchAsync(new SearchRequest { Query = "harbor night", Mode = SearchMode.Text });
+        Assert.Equal(MatchSource.Speech, speech.Hits[0].Moment.MatchedBy);
+        Assert.Equal(5, speech.Hits[0].Moment.Time, 6);
+
+        var visual = await Store.SearchAsync(new SearchRequest { QueryVector = Vec((2, 1)), Mode = SearchMode.Vector, Size = 1 });
+        Assert.Equal(MatchSource.Visual, visual.Hits[0].Moment.MatchedBy);
+        Assert.Equal(visual.Hits[0].Segment.Start, visual.Hits[0].Moment.Time);
+        Assert.Null(visual.Hits[0].Moment.Line);
     }
 
     [Fact]

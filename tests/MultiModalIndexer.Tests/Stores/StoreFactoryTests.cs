@@ -55,7 +55,11 @@ public class EmbeddedStoreFailureTests
         var health = await store.HealthAsync();
         Assert.False(health.Healthy);
         Assert.Contains(path, health.Detail);
-        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => store.EnsureSchemaAsync());
+        // One line naming the file and the command that repairs it (issue 11), the SQLite error inside.
+        var e = await Assert.ThrowsAsync<MultiModalIndexer.Common.StoreCorruptException>(() => store.EnsureSchemaAsync());
+        Assert.Contains(path, e.Message);
+        Assert.Contains("./mmi doctor", e.Message);
+        Assert.IsType<Microsoft.Data.Sqlite.SqliteException>(e.InnerException);
         Assert.Equal(new string('x', 8192), await File.ReadAllTextAsync(path)); // untouched
     }
 }

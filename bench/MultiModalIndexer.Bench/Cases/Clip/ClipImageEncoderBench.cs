@@ -51,7 +51,7 @@ public sealed class ClipImageEncoderBench : IBenchCase
 
                 void Bare()
                 {
-                    using var o = session.Run([new(e.InputName, tensor)], [e.OutputName]);
+                    using var o = session.Run([new(e.InputName, tensor)], [e.OutputName], ct);
                 }
 
                 void Encoder() => e.Encode(input);

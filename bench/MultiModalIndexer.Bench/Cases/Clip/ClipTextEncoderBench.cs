@@ -52,7 +52,7 @@ public sealed class ClipTextEncoderBench : IBenchCase
             {
                 void Bare(OrtTensor i, OrtTensor m)
                 {
-                    using var o = session.Run([new("input_ids", i), new("attention_mask", m)], [enc.OutputName]);
+                    using var o = session.Run([new("input_ids", i), new("attention_mask", m)], [enc.OutputName], ct);
                 }
 
                 Bare(ids, mask);

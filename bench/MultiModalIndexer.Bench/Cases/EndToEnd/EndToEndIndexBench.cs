@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MultiModalIndexer.Bench.Cases.Clip;
@@ -33,7 +34,15 @@ public sealed class EndToEndIndexBench : IBenchCase
         var files = Directory.GetFiles(videoDir).Where(f => MediaExtensions.DefaultVideo.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal).ToList();
         if (context.Quick) files = files.Take(3).ToList();
-        // The source root is the shared folder itself, with an include list of exactly these files.
+        await MeasureAsync(context, result, videoDir, files, ct);
+        return result;
+    }
+
+    /// <summary>Indexes <paramref name="files"/> under <paramref name="root"/> with CLIP (shape-true), VAD/ASR and OCR and adds the figures to <paramref name="result"/>.</summary>
+    internal static async Task MeasureAsync(BenchContext context, BenchResult result, string root, IReadOnlyList<string> files, CancellationToken ct)
+    {
+        var videoDir = root;
+        // The source root is the folder itself, with an include list of exactly these files.
         var include = files.Select(Path.GetFileName).ToList();
 
         var clipDir = await ShapeTrueClip.EnsureAsync(context, ct);
@@ -88,7 +97,9 @@ public sealed class EndToEndIndexBench : IBenchCase
             result.Add($"stage_{stage}_seconds", seconds, "s");
         if (indexer.LastRunStats.Counts.TryGetValue("clip", out var keyframes)) result.Add("keyframes_encoded", keyframes, "frames");
         if (indexer.LastRunStats.Counts.TryGetValue("ocr", out var ocrFrames)) result.Add("ocr_frames", ocrFrames, "frames");
-        if (indexer.LastRunStats.Counts.TryGetValue("ocr_reused", out var reused)) result.Add("ocr_frames_reused", reused, "frames");
+        if (indexer.LastRunStats.Counts.TryGetValue("text_frames", out var textFrames)) result.Add("text_frames_sampled", textFrames, "frames");
+        if (ocrFrames > 0 && indexer.LastRunStats.Seconds.TryGetValue("ocr", out var ocrSeconds)) result.Add("ocr_ms_per_frame", 1000 * ocrSeconds / ocrFrames, "ms");
+        if (indexer.Modalities.Ocr is { } pool) result.Notes.Add($"OCR engine: {pool.ModelVersion}");
         if (peakRss > 0) result.Add("peak_rss", peakRss / 1048576.0, "MiB");
         result.Notes.Add("Stage times are summed over concurrent workers (they overlap), so they can add up to more than the wall time.");
         result.Notes.Add("peak_rss is this process's VmHWM, including anything earlier bench cases in the same run allocated; run with --filter e2e.index alone for a clean figure.");
@@ -101,7 +112,6 @@ public sealed class EndToEndIndexBench : IBenchCase
         result.Add("peer_ffmpeg_media_seconds_per_wall_second", report.MediaSeconds / peerWall, "x");
         result.Add("pipeline_wall_over_full_decode", wall / peerWall, "ratio");
         try { Directory.Delete(settings["Indexing:DataDir"]!, true); } catch (IOException) { }
-        return result;
     }
 
     /// <summary>A real Whisper export under models/ when present, else the test suite's fixture export (real VAD, tiny decoder).</summary>
@@ -152,7 +162,7 @@ public sealed class EndToEndIndexBench : IBenchCase
         var stat = File.ReadAllText("/proc/self/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         // After "(comm) ": state is field 3, so utime (14) is index 11, stime 12, cutime 13, cstime 14.
-        var ticks = long.Parse(fields[11]) + long.Parse(fields[12]) + long.Parse(fields[13]) + long.Parse(fields[14]);
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture) + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
         return ticks / 100.0; // USER_HZ is 100 on Linux
     }
 
@@ -164,7 +174,7 @@ public sealed class EndToEndIndexBench : IBenchCase
         try
         {
             var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
         }
         catch (IOException) { return 0; }
     }

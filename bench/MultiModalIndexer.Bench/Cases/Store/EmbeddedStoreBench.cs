@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text;
 using Microsoft.Data.Sqlite;
@@ -31,7 +32,7 @@ public sealed class EmbeddedStoreBench : IBenchCase
 
     private static async Task RunSizeAsync(int n, int queries, BenchContext context, BenchResult result, CancellationToken ct)
     {
-        string label = n >= 1000 ? $"{n / 1000}k" : n.ToString();
+        string label = n >= 1000 ? $"{n / 1000}k" : n.ToString(CultureInfo.InvariantCulture);
         var dir = Path.Combine(context.WorkDir, "store-embedded");
         Directory.CreateDirectory(dir);
         var db = Path.Combine(dir, $"bench-{label}.db");
@@ -111,7 +112,7 @@ public sealed class EmbeddedStoreBench : IBenchCase
                 var match = string.Join(" OR ", CjkAnalyzer.QueryTerms(texts[i]).Select(t => "\"" + t + "\""));
                 long t0 = Stopwatch.GetTimestamp();
                 using var cmd = conn.CreateCommand();
-                cmd.CommandText = "SELECT rowid, rank FROM segments_fts WHERE segments_fts MATCH $q ORDER BY rank LIMIT 100";
+                cmd.CommandText = "SELECT rowid, rank FROM fts_ocr WHERE fts_ocr MATCH $q ORDER BY rank LIMIT 100";
                 cmd.Parameters.AddWithValue("$q", match);
                 using var r = cmd.ExecuteReader();
                 while (r.Read()) _ = r.GetInt64(0);

@@ -279,23 +279,23 @@ public sealed class ClipTokenizer
             switch (kind)
             {
                 case CharKind.Letter:
-                {
-                    var start = i;
-                    while (i < text.Length && Classify(text, i, out len) == CharKind.Letter) i += len;
-                    yield return text[start..i];
-                    break;
-                }
+                    {
+                        var start = i;
+                        while (i < text.Length && Classify(text, i, out len) == CharKind.Letter) i += len;
+                        yield return text[start..i];
+                        break;
+                    }
                 case CharKind.Number:
                     yield return text.Substring(i, len);
                     i += len;
                     break;
                 case CharKind.Other:
-                {
-                    var start = i;
-                    while (i < text.Length && Classify(text, i, out len) == CharKind.Other) i += len;
-                    yield return text[start..i];
-                    break;
-                }
+                    {
+                        var start = i;
+                        while (i < text.Length && Classify(text, i, out len) == CharKind.Other) i += len;
+                        yield return text[start..i];
+                        break;
+                    }
                 default:
                     i += len; // whitespace matches nothing: findall moves on
                     break;

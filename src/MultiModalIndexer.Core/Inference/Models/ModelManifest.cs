@@ -32,13 +32,13 @@ public sealed class ModelManifest
         var m = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(path), Json)
                 ?? throw new InvalidDataException($"{path} is empty.");
         foreach (var e in m.Models)
-        foreach (var f in e.Files)
-        {
-            if (string.IsNullOrWhiteSpace(f.Path) || Path.IsPathRooted(f.Path) || f.Path.Contains(".."))
-                throw new InvalidDataException($"{path}: model {e.Id} has a bad file path '{f.Path}' (must be relative to models/).");
-            if (f.Sha256 != Unknown && (f.Sha256.Length != 64 || !f.Sha256.All(Uri.IsHexDigit)))
-                throw new InvalidDataException($"{path}: {f.Path} sha256 must be 64 hex digits or \"unknown\".");
-        }
+            foreach (var f in e.Files)
+            {
+                if (string.IsNullOrWhiteSpace(f.Path) || Path.IsPathRooted(f.Path) || f.Path.Contains(".."))
+                    throw new InvalidDataException($"{path}: model {e.Id} has a bad file path '{f.Path}' (must be relative to models/).");
+                if (f.Sha256 != Unknown && (f.Sha256.Length != 64 || !f.Sha256.All(Uri.IsHexDigit)))
+                    throw new InvalidDataException($"{path}: {f.Path} sha256 must be 64 hex digits or \"unknown\".");
+            }
         return m;
     }
 

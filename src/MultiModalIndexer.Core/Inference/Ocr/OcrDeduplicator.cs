@@ -1,5 +1,4 @@
 using System.Text;
-using MultiModalIndexer.Inference.Ocr.Evaluation;
 
 namespace MultiModalIndexer.Inference.Ocr;
 
@@ -71,7 +70,7 @@ public static class OcrDeduplicator
         var longer = Math.Max(na.Length, nb.Length);
         // Lengths too far apart cannot reach the threshold; skip the quadratic distance.
         if (Math.Abs(na.Length - nb.Length) > longer * (1 - SimilarityThreshold)) return 1 - Math.Abs(na.Length - nb.Length) / (double)longer;
-        return 1 - OcrMetrics.EditDistance(na, nb) / (double)longer;
+        return 1 - OcrTextCleaner.EditDistance(na, nb) / (double)longer;
     }
 
     /// <summary>Lower case, letters/digits/CJK only: OCR slips in spacing and punctuation do not make a new line.</summary>

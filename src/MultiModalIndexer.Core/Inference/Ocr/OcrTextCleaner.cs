@@ -47,4 +47,58 @@ public static class OcrTextCleaner
         if (content < nonSpace * 0.6) return "";
         return s;
     }
+
+    /// <summary>Levenshtein distance (unit costs) between two strings.</summary>
+    public static int EditDistance(string a, string b)
+    {
+        var prev = new int[b.Length + 1];
+        var cur = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) prev[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (prev, cur) = (cur, prev);
+        }
+        return prev[b.Length];
+    }
+
+    /// <summary>
+    /// The recogniser's O/0 confusion, repaired per word: a word of letters and zeros with at least two
+    /// letters gets O for 0 (o in an all-lower-case word), a word of digits and O's with at
+    /// least two digits gets 0 for O. Words mixing other digits and letters ("A4", "3D") are left alone.
+    /// </summary>
+    public static string FixZeroOh(string line)
+    {
+        var chars = line.ToCharArray();
+        var i = 0;
+        while (i < chars.Length)
+        {
+            if (!char.IsAsciiLetterOrDigit(chars[i])) { i++; continue; }
+            var start = i;
+            while (i < chars.Length && char.IsAsciiLetterOrDigit(chars[i])) i++;
+            var word = chars.AsSpan(start, i - start);
+            int letters = 0, zeros = 0, digits = 0, ohs = 0;
+            foreach (var c in word)
+            {
+                if (c == '0') zeros++;
+                if (c is 'O' or 'o') ohs++;
+                if (char.IsAsciiDigit(c)) digits++;
+                else letters++;
+            }
+            if (zeros > 0 && digits == zeros && letters >= 2)
+            {
+                // Lower-case o only in an all-lower-case word ("g0od"); "b00Ts" and "RO0M" get O.
+                var allLower = true;
+                foreach (var c in word) if (char.IsAsciiLetterUpper(c)) allLower = false;
+                for (var k = 0; k < word.Length; k++) if (word[k] == '0') word[k] = allLower ? 'o' : 'O';
+            }
+            else if (ohs > 0 && letters == ohs && digits >= 2)
+            {
+                for (var k = 0; k < word.Length; k++) if (word[k] is 'O' or 'o') word[k] = '0';
+            }
+        }
+        return new string(chars);
+    }
 }

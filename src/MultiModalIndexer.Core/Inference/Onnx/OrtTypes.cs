@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace MultiModalIndexer.Inference.Onnx;
 
 /// <summary>ONNXTensorElementDataType (the subset of values is complete; only some are used).</summary>
@@ -36,7 +37,7 @@ public sealed record OrtNodeInfo(string Name, bool IsTensor, TensorElementType E
     public int Rank => Shape.Length;
     public bool IsDynamic(int axis) => axis < Shape.Length && Shape[axis] < 0;
     public override string ToString() =>
-        $"{Name}: {ElementType}[{string.Join(",", Shape.Select((d, i) => d >= 0 ? d.ToString() : (SymbolicShape[i] is { Length: > 0 } s ? s : "?")))}]";
+        $"{Name}: {ElementType}[{string.Join(",", Shape.Select((d, i) => d >= 0 ? d.ToString(CultureInfo.InvariantCulture) : (SymbolicShape[i] is { Length: > 0 } s ? s : "?")))}]";
 }
 
 /// <summary>Model metadata (SessionGetModelMetadata), including the custom metadata map.</summary>

@@ -7,6 +7,7 @@ namespace MultiModalIndexer.Stores.Embedded;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(double[]))]
 [JsonSerializable(typeof(List<Utterance>))]
+[JsonSerializable(typeof(List<TimedText>))]
 [JsonSerializable(typeof(MediaMeta))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class EmbeddedJson : JsonSerializerContext;

@@ -46,6 +46,7 @@ internal sealed class SlotFilter(SearchFilters f)
 /// int8 copy and then re-scored exactly. Kept in sync by the store after each committed write.
 /// Thread-safety: scans take the read lock, writes the write lock.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "ReaderWriterLockSlim holds no OS handle here; the catalog lives as long as its store and searches may still hold it.")]
 internal sealed class SegmentCatalog
 {
     public const int Dim = SearchLimits.VectorDimension;

@@ -25,6 +25,7 @@ internal sealed class SegmentSource
     public string? Transcript { get; init; }
     public List<UtteranceSource>? Utterances { get; init; }
     public string? OcrText { get; init; }
+    public List<TimedTextSource>? OcrLines { get; init; }
     public float[]? Vector { get; init; }
     public string? Language { get; init; }
     public MediaSource? Media { get; init; }
@@ -52,6 +53,7 @@ internal sealed class VideoSource
 }
 
 internal sealed record UtteranceSource(double Start, double End, string Text, string? Language);
+internal sealed record TimedTextSource(string Text, double Start, double End);
 
 internal sealed class MediaSource
 {
@@ -94,6 +96,7 @@ internal sealed class MultiMatchQuery
     public required string Query { get; init; }
     public required string[] Fields { get; init; }
     public string? Type { get; init; }
+    public double? TieBreaker { get; init; }
 }
 
 internal sealed class KnnQuery

@@ -9,9 +9,16 @@ namespace MultiModalIndexer.Stores.OpenSearch;
 /// accept and reject the same requests with the same messages.</remarks>
 internal static class OpenSearchQueries
 {
-    /// <summary>Boosts as the issue asks: title above OCR above transcript; the .cjk sub-fields match Han/Kana/Hangul bigrams.</summary>
+    /// <summary>Boosts of <see cref="TextFieldBoosts"/> (shared with the embedded store); the .cjk sub-fields match Han/Kana/Hangul bigrams.</summary>
     public static readonly string[] TextFields =
-        ["title^2", "title.cjk^2", "ocr_text^1.5", "ocr_text.cjk^1.5", "transcript", "transcript.cjk"];
+    [
+        Boosted("title", TextFieldBoosts.Title), Boosted("title.cjk", TextFieldBoosts.Title),
+        Boosted("ocr_text", TextFieldBoosts.Ocr), Boosted("ocr_text.cjk", TextFieldBoosts.Ocr),
+        Boosted("transcript", TextFieldBoosts.Transcript), Boosted("transcript.cjk", TextFieldBoosts.Transcript),
+    ];
+
+    private static string Boosted(string field, double boost) =>
+        boost == 1 ? field : field + "^" + boost.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The request's filters as bool filter clauses (used as-is in bool.filter and inside knn.filter).</summary>
     public static List<Query> Filters(SearchFilters? f)
@@ -40,7 +47,7 @@ internal static class OpenSearchQueries
     {
         Bool = new BoolQuery
         {
-            Must = [new Query { MultiMatch = new MultiMatchQuery { Query = text, Fields = TextFields, Type = "best_fields" } }],
+            Must = [new Query { MultiMatch = new MultiMatchQuery { Query = text, Fields = TextFields, Type = "best_fields", TieBreaker = TextFieldBoosts.TieBreaker } }],
             Filter = filters.Count > 0 ? filters : null,
         },
     };

@@ -299,14 +299,19 @@ public sealed partial class OpenSearchStore(OpenSearchOptions options, HttpClien
         }
         var cjkQuery = plan.Text is { } text && text.EnumerateRunes().Any(c => CjkAnalyzer.IsCjk(c.Value));
         var hits = new List<SearchHit>(found.Count);
+        var terms = new HashSet<string>(plan.Terms, StringComparer.Ordinal);
         foreach (var h in found)
         {
             var score = h.Score ?? 0;
             var id = h.Source!.SegmentId;
-            hits.Add(new SearchHit(ToDocument(h.Source), score,
+            var doc = ToDocument(h.Source);
+            double? vectorScore = plan.Mode switch { SearchMode.Vector => score, SearchMode.Hybrid => Lookup(vectorScores, id), _ => null };
+            hits.Add(new SearchHit(doc, score,
                 plan.Mode switch { SearchMode.Text => score, SearchMode.Hybrid => Lookup(textScores, id), _ => null },
-                plan.Mode switch { SearchMode.Vector => score, SearchMode.Hybrid => Lookup(vectorScores, id), _ => null },
-                Highlights(h.Highlight, "transcript", cjkQuery), Highlights(h.Highlight, "ocr_text", cjkQuery)));
+                vectorScore,
+                Highlights(h.Highlight, "transcript", cjkQuery), Highlights(h.Highlight, "ocr_text", cjkQuery),
+                MomentFinder.Find(doc, plan.Mode == SearchMode.Vector ? [] : terms,
+                    vectorScore is not null || (plan.Mode == SearchMode.Hybrid && !options.HybridSubScores))));
         }
         return new SearchResponse(r.Hits?.Total?.Value ?? hits.Count, hits);
     }
@@ -418,6 +423,7 @@ public sealed partial class OpenSearchStore(OpenSearchOptions options, HttpClien
         Transcript = s.Transcript,
         Utterances = s.Utterances.Select(u => new UtteranceSource(u.Start, u.End, u.Text, u.Language)).ToList(),
         OcrText = s.OcrText,
+        OcrLines = s.OcrLines.Select(l => new TimedTextSource(l.Text, l.Start, l.End)).ToList(),
         Vector = s.Vector,
         Language = s.Language,
         Media = ToSource(s.Media),
@@ -468,6 +474,7 @@ public sealed partial class OpenSearchStore(OpenSearchOptions options, HttpClien
         Transcript = s.Transcript ?? "",
         Utterances = s.Utterances?.Select(u => new Utterance(u.Start, u.End, u.Text, u.Language)).ToList() ?? [],
         OcrText = s.OcrText ?? "",
+        OcrLines = s.OcrLines?.Select(l => new TimedText(l.Text, l.Start, l.End)).ToList() ?? [],
         Vector = s.Vector,
         Language = s.Language,
         Media = ToMeta(s.Media),

@@ -50,7 +50,8 @@ public sealed record SearchHit(
     double? TextScore,
     double? VectorScore,
     IReadOnlyList<string> TranscriptHighlights,
-    IReadOnlyList<string> OcrHighlights);
+    IReadOnlyList<string> OcrHighlights,
+    HitMoment Moment);
 
 public sealed record SearchResponse(long Total, IReadOnlyList<SearchHit> Hits);
 

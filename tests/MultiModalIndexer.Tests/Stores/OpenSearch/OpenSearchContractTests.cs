@@ -1,7 +1,7 @@
 using MultiModalIndexer.Documents;
-using MultiModalIndexer.Stores.Query;
 using MultiModalIndexer.Stores;
 using MultiModalIndexer.Stores.OpenSearch;
+using MultiModalIndexer.Stores.Query;
 
 namespace MultiModalIndexer.Tests.Stores.OpenSearch;
 

@@ -204,7 +204,7 @@ public sealed class OpenSearchGoldenRequestTests
         var (os, _) = await Run.Value;
         var reqs = os.Select(x => x.Req).ToList();
         bool Has(Func<RecordedRequest, bool> p) => reqs.Any(p);
-        JsonNode? Q(RecordedRequest r) => r.Path.EndsWith("/_search") ? r.BodyJson()?["query"] : null;
+        JsonNode? Q(RecordedRequest r) => r.Path.EndsWith("/_search", StringComparison.Ordinal) ? r.BodyJson()?["query"] : null;
 
         Assert.True(Has(r => r.Method == "PUT" && r.Path == "/_index_template/mmi-segments"), "segments template");
         Assert.True(Has(r => r.Method == "PUT" && r.Path == "/_index_template/mmi-videos"), "videos template");
@@ -220,10 +220,10 @@ public sealed class OpenSearchGoldenRequestTests
         Assert.True(Has(r => Q(r)?["knn"] is not null), "knn search");
         Assert.True(Has(r => Q(r)?["bool"]?["must"]?[0]?["multi_match"] is not null), "text search");
         Assert.True(Has(r => r.BodyJson() is JsonObject o && o["collapse"] is not null), "collapse");
-        Assert.True(Has(r => r.Path.EndsWith("/_delete_by_query")), "delete-by-query");
+        Assert.True(Has(r => r.Path.EndsWith("/_delete_by_query", StringComparison.Ordinal)), "delete-by-query");
         Assert.True(Has(r => r.Path == "/_plugins/_ml/connectors/_create"), "ml-commons connector");
         Assert.True(Has(r => r.Path == "/_plugins/_ml/models/_register"), "ml-commons model register");
-        Assert.True(Has(r => r.Path.EndsWith("/_deploy")), "ml-commons deploy");
+        Assert.True(Has(r => r.Path.EndsWith("/_deploy", StringComparison.Ordinal)), "ml-commons deploy");
         Assert.True(Has(r => Q(r)?["neural"] is not null), "neural query");
         Assert.True(Has(r => r.Path == "/_cluster/health"), "health");
         var faiss = reqs.Single(r => r.Label == "schema-faiss").BodyJson()!;
@@ -238,8 +238,8 @@ public sealed class OpenSearchGoldenRequestTests
         var hybrids = 0;
         foreach (var (name, r) in os)
         {
-            if (r.Method == "PUT" && r.Path.StartsWith("/_search/pipeline/")) created.Add(r.Path["/_search/pipeline/".Length..]);
-            if (!r.Path.EndsWith("/_search") || r.BodyJson()?["query"]?["hybrid"] is null) continue;
+            if (r.Method == "PUT" && r.Path.StartsWith("/_search/pipeline/", StringComparison.Ordinal)) created.Add(r.Path["/_search/pipeline/".Length..]);
+            if (!r.Path.EndsWith("/_search", StringComparison.Ordinal) || r.BodyJson()?["query"]?["hybrid"] is null) continue;
             hybrids++;
             Assert.True(r.Query.TryGetValue("search_pipeline", out var p), $"{name}: hybrid query without search_pipeline");
             Assert.Contains(p, created);

@@ -78,10 +78,22 @@ public sealed class OpenSearchStoreTests
             // First bulk: item 0 ok, item 1 rejected (queue full), item 2 has a mapping error.
             var items = new JsonArray(
                 new JsonObject { ["index"] = new JsonObject { ["_index"] = "mmi-segments-v1", ["_id"] = segments[0].Id, ["status"] = 201 } },
-                new JsonObject { ["index"] = new JsonObject { ["_index"] = "mmi-segments-v1", ["_id"] = segments[1].Id, ["status"] = 429,
-                    ["error"] = new JsonObject { ["type"] = "es_rejected_execution_exception", ["reason"] = "queue full" } } },
-                new JsonObject { ["index"] = new JsonObject { ["_index"] = "mmi-segments-v1", ["_id"] = segments[2].Id, ["status"] = 400,
-                    ["error"] = new JsonObject { ["type"] = "mapper_parsing_exception", ["reason"] = "failed to parse field [start]" } } });
+                new JsonObject
+                {
+                    ["index"] = new JsonObject
+                    {
+                        ["_index"] = "mmi-segments-v1", ["_id"] = segments[1].Id, ["status"] = 429,
+                        ["error"] = new JsonObject { ["type"] = "es_rejected_execution_exception", ["reason"] = "queue full" }
+                    }
+                },
+                new JsonObject
+                {
+                    ["index"] = new JsonObject
+                    {
+                        ["_index"] = "mmi-segments-v1", ["_id"] = segments[2].Id, ["status"] = 400,
+                        ["error"] = new JsonObject { ["type"] = "mapper_parsing_exception", ["reason"] = "failed to parse field [start]" }
+                    }
+                });
             return RecordingOpenSearch.Json(HttpStatusCode.OK, new JsonObject { ["took"] = 1, ["errors"] = true, ["items"] = items });
         };
         var e = await Assert.ThrowsAsync<OpenSearchBulkException>(() => store.UpsertVideoAsync(OpenSearchTestData.Video(), segments));
@@ -94,7 +106,7 @@ public sealed class OpenSearchStoreTests
         var resent = bulks[1].BodyJson()!.AsArray();
         Assert.Equal(2, resent.Count);
         Assert.Equal(segments[1].Id, (string?)resent[0]!["index"]!["_id"]);
-        Assert.DoesNotContain(rec.Requests, r => r.Path.EndsWith("_delete_by_query"));
+        Assert.DoesNotContain(rec.Requests, r => r.Path.EndsWith("_delete_by_query", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -140,7 +152,7 @@ public sealed class OpenSearchStoreTests
         await store.UpsertVideoAsync(OpenSearchTestData.Video(1), segs.Take(1).ToList());
         var left = await store.GetSegmentsOfVideoAsync(OpenSearchTestData.VideoId);
         Assert.Equal([segs[0].Id], left.Select(s => s.Id));
-        var del = rec.Requests.Last(r => r.Path.EndsWith("_delete_by_query")).BodyJson()!;
+        var del = rec.Requests.Last(r => r.Path.EndsWith("_delete_by_query", StringComparison.Ordinal)).BodyJson()!;
         Assert.Equal([segs[0].Id], del["query"]!["bool"]!["must_not"]![0]!["ids"]!["values"]!.AsArray().Select(x => (string)x!));
     }
 
@@ -211,7 +223,7 @@ public sealed class OpenSearchStoreTests
         for (var i = 0; i < 3; i++)
             await store.SearchAsync(new SearchRequest { Query = "night", QueryVector = OpenSearchTestData.Vector(i), TextWeight = 0.7 });
         Assert.Single(rec.Requests, r => r.Method == "PUT" && r.Path == "/_search/pipeline/mmi-hybrid-t070");
-        Assert.All(rec.Requests.Where(r => r.Path.EndsWith("_search")), r => Assert.Equal("mmi-hybrid-t070", r.Query["search_pipeline"]));
+        Assert.All(rec.Requests.Where(r => r.Path.EndsWith("_search", StringComparison.Ordinal)), r => Assert.Equal("mmi-hybrid-t070", r.Query["search_pipeline"]));
         // The default weight uses the start-up pipeline, RRF its own.
         await store.SearchAsync(new SearchRequest { Query = "night", QueryVector = OpenSearchTestData.Vector(1), TextWeight = 0.5 });
         await store.SearchAsync(new SearchRequest { Query = "night", QueryVector = OpenSearchTestData.Vector(1), Fusion = FusionMethod.Rrf, TextWeight = 0.9 });
@@ -255,7 +267,7 @@ public sealed class OpenSearchStoreTests
     {
         var (store, rec, http) = Create();
         using var _ = http;
-        rec.Override = (r, _) => r.Path.EndsWith("/_search") ? RecordingOpenSearch.Json(HttpStatusCode.OK, JsonNode.Parse("""
+        rec.Override = (r, _) => r.Path.EndsWith("/_search", StringComparison.Ordinal) ? RecordingOpenSearch.Json(HttpStatusCode.OK, JsonNode.Parse("""
             {"hits":{"total":{"value":1,"relation":"eq"},"hits":[{"_id":"v-00000","_score":2.5,
               "_source":{"segment_id":"v-00000","video_id":"v","source_path":"/a.mp4","storage":"local","file_name":"a.mp4","title":"a"},
               "highlight":{"transcript":["今天<em>机</em><em>器</em><em>学</em><em>习</em>"],"transcript.cjk":["今天<em>机器</em><em>学习</em> 再见"],"ocr_text":["<em>机</em>"]}}]}}

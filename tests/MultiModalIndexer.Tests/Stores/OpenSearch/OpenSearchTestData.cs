@@ -78,6 +78,7 @@ internal static class OpenSearchTestData
                 Transcript = transcripts[i % 3],
                 Utterances = [new Utterance(start + 0.5, start + 3.5, transcripts[i % 3], i % 3 == 1 ? "zh" : "en")],
                 OcrText = ocr[i % 3],
+                OcrLines = [new TimedText(ocr[i % 3], start + 2, start + 5.5)],
                 Vector = Vector(i),
                 Language = i % 3 == 1 ? "zh" : "en",
                 Media = Media,

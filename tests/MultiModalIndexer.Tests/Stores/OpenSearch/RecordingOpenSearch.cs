@@ -101,12 +101,12 @@ internal sealed class RecordingOpenSearch : HttpMessageHandler
             case "POST" when seg.Length == 2 && seg[1] == "_delete_by_query":
                 return DeleteByQuery(seg[0], r);
             case "GET" when seg.Length == 3 && seg[1] == "_doc":
-            {
-                var id = Uri.UnescapeDataString(seg[2]);
-                return Docs(seg[0]).TryGetValue(id, out var src)
-                    ? Json(HttpStatusCode.OK, new JsonObject { ["_index"] = seg[0] + "-v1", ["_id"] = id, ["found"] = true, ["_source"] = src.DeepClone() })
-                    : Json(HttpStatusCode.NotFound, new JsonObject { ["_index"] = seg[0] + "-v1", ["_id"] = id, ["found"] = false });
-            }
+                {
+                    var id = Uri.UnescapeDataString(seg[2]);
+                    return Docs(seg[0]).TryGetValue(id, out var src)
+                        ? Json(HttpStatusCode.OK, new JsonObject { ["_index"] = seg[0] + "-v1", ["_id"] = id, ["found"] = true, ["_source"] = src.DeepClone() })
+                        : Json(HttpStatusCode.NotFound, new JsonObject { ["_index"] = seg[0] + "-v1", ["_id"] = id, ["found"] = false });
+                }
             case "GET" when seg.Length == 2 && seg[1] == "_count":
                 return Json(HttpStatusCode.OK, new JsonObject { ["count"] = Docs(seg[0]).Count });
             case "POST" when seg.Length == 2 && seg[1] == "_refresh":

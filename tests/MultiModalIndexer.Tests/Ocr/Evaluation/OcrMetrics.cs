@@ -30,20 +30,7 @@ internal static class OcrMetrics
         return r.Length == 0 ? (h.Length == 0 ? 0 : 1) : EditDistance(r, h) / (double)r.Length;
     }
 
-    public static int EditDistance(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) prev[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
-    }
+    public static int EditDistance(string a, string b) => OcrTextCleaner.EditDistance(a, b);
 
     /// <summary>
     /// Recall units of a caption: lower-cased English words (letters/digits) and single Han characters.

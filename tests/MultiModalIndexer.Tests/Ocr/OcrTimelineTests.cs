@@ -1,0 +1,158 @@
+using MultiModalIndexer.Inference.Ocr;
+using MultiModalIndexer.Inference.Ocr.Timeline;
+using MultiModalIndexer.Media;
+
+namespace MultiModalIndexer.Tests.Ocr;
+
+/// <summary>The change gate (which sampled frames get read) and the line tracker (lines with times).</summary>
+public class OcrTimelineTests
+{
+    private static OcrLine L(string text, float conf = 90) => new(text, conf);
+
+    [Fact]
+    public void A_line_read_in_consecutive_frames_is_one_line_with_its_first_and_last_time()
+    {
+        var t = new OcrLineTracker(gapSeconds: 1.5);
+        t.AddRead(1.0, 0.67, [L("golden harbor lantern")]);
+        t.AddUnchanged(1.33);
+        t.AddUnchanged(1.67);
+        t.AddRead(2.0, 2.0, [L("golden harbor lantern")]);
+        t.AddRead(3.0, 2.33, [L("quiet meadow rocket")]);
+        t.AddRead(4.0, 3.33, [L("quiet meadow rocket")]);
+        var lines = t.Finish(5);
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(("golden harbor lantern", 0.67, 2.0), (lines[0].Text, lines[0].Start, lines[0].End));
+        Assert.Equal(("quiet meadow rocket", 2.33, 4.0), (lines[1].Text, lines[1].Start, lines[1].End));
+    }
+
+    [Fact]
+    public void Near_identical_readings_merge_and_the_most_frequent_reading_names_the_line()
+    {
+        var t = new OcrLineTracker(1.5);
+        t.AddRead(1, 1, [L("silver canyon engine")]);
+        t.AddRead(2, 2, [L("silver canyon englne", 60)]);
+        t.AddRead(3, 3, [L("silver canyon engine")]);
+        var line = Assert.Single(t.Finish(4));
+        Assert.Equal("silver canyon engine", line.Text);
+        Assert.Equal(3, line.Reads);
+        Assert.Equal((1.0, 3.0), (line.Start, line.End));
+    }
+
+    [Fact]
+    public void One_missed_read_does_not_split_a_line_but_a_long_absence_does()
+    {
+        var t = new OcrLineTracker(1.5);
+        t.AddRead(1, 1, [L("amber planet")]);
+        t.AddRead(2, 2, []); // OCR missed it once
+        t.AddRead(3, 3, [L("amber planet")]);
+        Assert.Single(t.Finish(4));
+
+        var u = new OcrLineTracker(1.5);
+        u.AddRead(1, 1, [L("amber planet")]);
+        u.AddRead(2, 2, []);
+        u.AddRead(3, 3, []);
+        u.AddRead(4, 4, []);
+        u.AddRead(10, 10, [L("amber planet")]); // shown again much later: a second occurrence
+        var lines = u.Finish(11);
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(1, lines[0].End);
+        Assert.Equal(10, lines[1].Start);
+    }
+
+    [Fact]
+    public void Two_lines_on_screen_at_once_are_tracked_separately()
+    {
+        var t = new OcrLineTracker(1.5);
+        t.AddRead(1, 1, [L("会议 MEETING 下午3点"), L("channel seven news")]);
+        t.AddRead(2, 2, [L("channel seven news")]);
+        t.AddRead(3, 3, [L("channel seven news")]);
+        var lines = t.Finish(4);
+        Assert.Equal(2, lines.Count);
+        Assert.Contains(lines, l => l.Text == "会议 MEETING 下午3点" && l.End == 1);
+        Assert.Contains(lines, l => l.Text == "channel seven news" && l.End == 3);
+    }
+
+    [Fact]
+    public void Reads_out_of_time_order_are_refused()
+    {
+        var t = new OcrLineTracker(1.5);
+        t.AddRead(2, 2, []);
+        Assert.Throws<ArgumentException>(() => t.AddRead(1, 1, []));
+    }
+
+    private static GreyFrame Frame(double time, Action<byte[], int, int>? draw = null, byte background = 40)
+    {
+        const int w = 320, h = 180;
+        var px = new byte[w * h];
+        Array.Fill(px, background);
+        draw?.Invoke(px, w, h);
+        return new GreyFrame(time, px, w, h);
+    }
+
+    /// <summary>Draws white "glyph" bars with black edges in the bottom band (a stand-in for a caption).</summary>
+    private static Action<byte[], int, int> Caption(int seed) => (px, w, h) =>
+    {
+        var rng = new Random(seed);
+        for (var x = 60; x < 260; x += 6)
+        {
+            var top = 150 + rng.Next(4);
+            var bottom = 168 - rng.Next(4);
+            for (var y = top; y < bottom; y++)
+            {
+                px[y * w + x] = 0;
+                px[y * w + x + 1] = 255;
+                px[y * w + x + 2] = 255;
+                px[y * w + x + 3] = 0;
+            }
+        }
+    };
+
+    [Fact]
+    public void The_gate_reads_when_a_caption_appears_or_changes_and_not_while_the_picture_stands_still()
+    {
+        var gate = new TextChangeGate(new TextSamplingOptions { MaxOcrPerMediaSecond = 3 });
+        var reads = new List<double>();
+        for (var i = 0; i < 30; i++)
+        {
+            var time = i / 3.0;
+            // caption A from 2 s, caption B from 5.33 s, nothing from 8 s
+            var f = time < 2 ? Frame(time) : time < 5.3 ? Frame(time, Caption(1)) : time < 8 ? Frame(time, Caption(2)) : Frame(time);
+            if (gate.Offer(f)) { reads.Add(Math.Round(time, 2)); gate.ClearChange(); }
+        }
+        Assert.Equal([0, 2, 5.33, 8], reads);
+    }
+
+    [Fact]
+    public void The_gate_caps_reads_per_media_second_when_everything_moves()
+    {
+        var o = new TextSamplingOptions { MaxOcrPerMediaSecond = 1, Fps = 4 };
+        var gate = new TextChangeGate(o);
+        var reads = 0;
+        for (var i = 0; i < 40; i++) // 10 s of frames whose every cell changes
+            if (gate.Offer(Frame(i / 4.0, background: (byte)(i * 37 % 250)))) { reads++; gate.ClearChange(); }
+        Assert.InRange(reads, 9, 10);
+    }
+
+    [Fact]
+    public void The_gate_remembers_when_the_change_it_could_not_read_yet_began()
+    {
+        var gate = new TextChangeGate(new TextSamplingOptions { MaxOcrPerMediaSecond = 1 });
+        Assert.True(gate.Offer(Frame(0)));
+        gate.ClearChange();
+        Assert.False(gate.Offer(Frame(0.33, Caption(3)))); // changed, but within the cap
+        Assert.Equal(0.33, gate.FirstChangeSinceRead);
+        Assert.False(gate.Offer(Frame(0.67, Caption(3))));
+        Assert.True(gate.Offer(Frame(1.0, Caption(3))));
+        Assert.Equal(0.33, gate.FirstChangeSinceRead);
+    }
+
+    [Fact]
+    public void Sampling_settings_are_validated_with_messages_that_name_the_key()
+    {
+        var problems = new TextSamplingOptions { Fps = 0, MaxOcrPerMediaSecond = -1, MaxWidth = 10 }.Validate().ToList();
+        Assert.Contains(problems, p => p.Contains("Media:TextSampling:Fps"));
+        Assert.Contains(problems, p => p.Contains("Media:TextSampling:MaxOcrPerMediaSecond"));
+        Assert.Contains(problems, p => p.Contains("Media:TextSampling:MaxWidth"));
+        Assert.Empty(new TextSamplingOptions().Validate());
+    }
+}
