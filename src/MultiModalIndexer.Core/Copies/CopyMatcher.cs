@@ -71,7 +71,11 @@ public static class CopyMatcher
             // Take the span's query frames out whatever the verdict: the next round looks elsewhere.
             for (var n = 0; n < nodes.Count; n++)
                 if (qTimes[nodes[n].Q] >= qs - 1e-6 && qTimes[nodes[n].Q] < qe - 1e-6) alive[n] = false;
-            if (path.Count >= o.MinMatchedFrames && qe - qs >= o.MinSpanSeconds && score >= o.MinScore)
+            // Steps are checked locally with a sampling slack; the span as a whole must move at a copy's speed too
+            // (a chain that stands still on one side is a static picture matching many moments, not a copy).
+            var speed = (rTimes[last.R] - rTimes[first.R]) / Math.Max(1e-6, qTimes[last.Q] - qTimes[first.Q]);
+            var moving = speed >= o.MinSpeed - 0.15 && speed <= o.MaxSpeed + 0.15;
+            if (moving && path.Count >= o.MinMatchedFrames && qe - qs >= o.MinSpanSeconds && score >= o.MinScore)
                 spans.Add(new AlignedSpan(qs, qe, rs, re, path.Count, score));
             else if (path.Count < o.MinMatchedFrames)
                 break; // the best chain left is too short: so are all others
