@@ -53,7 +53,7 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
         var matches = new List<CopyMatch>();
         if (query.Hashes.Length == 0) return matches;
         var probes = query.Hashes.Concat(query.Mirrored).ToArray();
-        var candidates = index.Candidates(probes, o.CandidateDistance, o.MinCandidateVotes, o.MaxCandidates, o.MaxBucketSize, exclude);
+        var candidates = index.Candidates(probes, o.CandidateDistance, o.MinCandidateVotes, o.MaxCandidates, o.MaxBucketSize, exclude, o.MinVoteFraction);
         foreach (var (v, _) in candidates)
         {
             var stored = index.Videos[v];
@@ -61,7 +61,7 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
             var spans = new List<(AlignedSpan Span, bool Mirrored)>();
             foreach (var mirrored in query.Mirrored.Length == query.Hashes.Length ? (bool[])[false, true] : [false])
                 foreach (var s in CopyMatcher.Align(query.Times, mirrored ? query.Mirrored : query.Hashes, query.Fps,
-                             index.TimesOf(v), index.HashesOf(v), refFps, o))
+                             index.TimesOf(v), index.HashesOf(v), index.CroppedOf(v), refFps, o))
                     spans.Add((s, mirrored));
             // A picture and its mirror image can both align over the same query time: keep the better.
             foreach (var (s, m) in spans.OrderByDescending(x => x.Span.Score))

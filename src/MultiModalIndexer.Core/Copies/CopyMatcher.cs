@@ -18,9 +18,9 @@ public static class CopyMatcher
     private readonly record struct Node(int Q, int R, float Sim);
 
     public static List<AlignedSpan> Align(ReadOnlySpan<float> qTimes, ReadOnlySpan<ulong> qHashes, double queryFps,
-        ReadOnlySpan<float> rTimes, ReadOnlySpan<ulong> rHashes, double refFps, CopyOptions o)
+        ReadOnlySpan<float> rTimes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, double refFps, CopyOptions o)
     {
-        var nodes = BuildNodes(qHashes, rHashes, o);
+        var nodes = BuildNodes(qHashes, rHashes, rCropped, o);
         var spans = new List<AlignedSpan>();
         if (nodes.Count < o.MinMatchedFrames) return spans;
         var alive = new bool[nodes.Count];
@@ -71,7 +71,11 @@ public static class CopyMatcher
             // Take the span's query frames out whatever the verdict: the next round looks elsewhere.
             for (var n = 0; n < nodes.Count; n++)
                 if (qTimes[nodes[n].Q] >= qs - 1e-6 && qTimes[nodes[n].Q] < qe - 1e-6) alive[n] = false;
-            if (path.Count >= o.MinMatchedFrames && qe - qs >= o.MinSpanSeconds && score >= o.MinScore)
+            // Steps are checked locally with a sampling slack; the span as a whole must move at a copy's speed too
+            // (a chain that stands still on one side is a static picture matching many moments, not a copy).
+            var speed = (rTimes[last.R] - rTimes[first.R]) / Math.Max(1e-6, qTimes[last.Q] - qTimes[first.Q]);
+            var moving = speed >= o.MinSpeed - 0.15 && speed <= o.MaxSpeed + 0.15;
+            if (moving && path.Count >= o.MinMatchedFrames && qe - qs >= o.MinSpanSeconds && score >= o.MinScore)
                 spans.Add(new AlignedSpan(qs, qe, rs, re, path.Count, score));
             else if (path.Count < o.MinMatchedFrames)
                 break; // the best chain left is too short: so are all others
@@ -79,8 +83,11 @@ public static class CopyMatcher
         return spans;
     }
 
-    /// <summary>Matrix cells worth keeping, sorted by query frame: similarity 1 at distance 0, falling to ~0 at MatchDistance.</summary>
-    private static List<Node> BuildNodes(ReadOnlySpan<ulong> qHashes, ReadOnlySpan<ulong> rHashes, CopyOptions o)
+    /// <summary>
+    /// Matrix cells worth keeping, sorted by query frame: similarity 1 at distance 0, falling to ~0 at
+    /// MatchDistance; a cell's distance is the nearer of the reference's whole and central-part hash.
+    /// </summary>
+    private static List<Node> BuildNodes(ReadOnlySpan<ulong> qHashes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, CopyOptions o)
     {
         var nodes = new List<Node>();
         var k = o.TopPerQueryFrame;
@@ -92,7 +99,7 @@ public static class CopyMatcher
             var count = 0;
             for (var r = 0; r < rHashes.Length; r++)
             {
-                var d = BitOperations.PopCount(h ^ rHashes[r]);
+                var d = Math.Min(BitOperations.PopCount(h ^ rHashes[r]), BitOperations.PopCount(h ^ rCropped[r]));
                 if (d > o.MatchDistance) continue;
                 if (count == k && d >= bestD[k - 1]) continue;
                 // Insertion into the small sorted list of the best k.

@@ -22,6 +22,8 @@ public sealed class CopyOptions
     public int CandidateDistance { get; set; } = 20;
     /// <summary>Videos whose band hits come from at least this many query frames are aligned.</summary>
     public int MinCandidateVotes { get; set; } = 2;
+    /// <summary>Candidates need at least this fraction of the best candidate's votes (chance hits stay far below a copy's).</summary>
+    public double MinVoteFraction { get; set; } = 0.1;
     /// <summary>Most candidate videos aligned per query (most votes first).</summary>
     public int MaxCandidates { get; set; } = 32;
     /// <summary>Band values shared by more samples than this are skipped in lookups (uninformative).</summary>
@@ -59,6 +61,7 @@ public sealed class CopyOptions
         if (MinContrast is < 0 or > 64) yield return "Copies:MinContrast must be between 0 and 64 grey levels.";
         if (CandidateDistance is < 0 or > 32) yield return "Copies:CandidateDistance must be between 0 and 32 bits.";
         if (MinCandidateVotes < 1) yield return "Copies:MinCandidateVotes must be at least 1.";
+        if (MinVoteFraction is < 0 or > 1) yield return "Copies:MinVoteFraction must be between 0 and 1.";
         if (MaxCandidates is < 1 or > 10_000) yield return "Copies:MaxCandidates must be between 1 and 10000.";
         if (MaxBucketSize < 16) yield return "Copies:MaxBucketSize must be at least 16.";
         if (MatchDistance is < 0 or > 32) yield return "Copies:MatchDistance must be between 0 and 32 bits.";

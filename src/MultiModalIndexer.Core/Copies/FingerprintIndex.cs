@@ -7,14 +7,16 @@ namespace MultiModalIndexer.Copies;
 /// In-memory multi-index hashing over the library's fingerprints: each 64-bit hash is cut into four
 /// 16-bit bands, and each band value lists the samples that have it. A query hash probes every band
 /// at its value and at the 16 values one bit away, so any sample within 7 bits is found for sure and
-/// most within ~20; hits are verified on the full hash and vote for their video. Samples live in one
-/// flat array (12 bytes each plus 16 bytes of postings) so 10,000 hours fit in a few GB.
+/// most within ~20; hits are verified on the full hash and vote for their video. Both hashes of a
+/// sample (whole picture, central part) are indexed. Samples live in flat arrays (20 bytes each plus
+/// 32 bytes of postings) so 10,000 hours fit in memory.
 /// </summary>
 public sealed class FingerprintIndex
 {
     public const int Bands = 4, BandBits = 16, BandValues = 1 << BandBits;
 
     private readonly ulong[] _hashes;
+    private readonly ulong[] _cropped;
     private readonly float[] _times;
     private readonly int[] _starts;          // first sample of each video, plus the total at the end
     private readonly int[][] _offsets;       // per band: BandValues + 1 offsets into _postings
@@ -22,7 +24,8 @@ public sealed class FingerprintIndex
 
     public IReadOnlyList<StoredFingerprint> Videos { get; }
     public int SampleCount => _hashes.Length;
-    public long MemoryBytes => _hashes.Length * (8L + 4L + Bands * 4L) + Bands * (BandValues + 1) * 4L + _starts.Length * 4L;
+    public long MemoryBytes => _hashes.Length * (8L + (ReferenceEquals(_cropped, _hashes) ? 0 : 8L) + 4L + 2 * Bands * 4L)
+        + Bands * (BandValues + 1) * 4L + _starts.Length * 4L;
 
     public static FingerprintIndex Build(IReadOnlyList<StoredFingerprint> videos)
     {
@@ -36,42 +39,49 @@ public sealed class FingerprintIndex
         }
         starts[^1] = (int)total;
         var hashes = new ulong[total];
+        var cropped = new ulong[total];
         var times = new float[total];
         for (var v = 0; v < videos.Count; v++)
         {
             videos[v].Fingerprint.Hashes.CopyTo(hashes, starts[v]);
+            videos[v].Fingerprint.Cropped.CopyTo(cropped, starts[v]);
             videos[v].Fingerprint.Times.CopyTo(times, starts[v]);
         }
-        return new FingerprintIndex(videos, starts, hashes, times);
+        return new FingerprintIndex(videos, starts, hashes, cropped, times);
     }
 
     /// <summary>From flat arrays (the benchmark's synthetic libraries): video v owns samples starts[v]..starts[v+1].</summary>
-    public FingerprintIndex(IReadOnlyList<StoredFingerprint> videos, int[] starts, ulong[] hashes, float[] times)
+    public FingerprintIndex(IReadOnlyList<StoredFingerprint> videos, int[] starts, ulong[] hashes, ulong[] cropped, float[] times)
     {
-        if (starts.Length != videos.Count + 1 || starts[^1] != hashes.Length || times.Length != hashes.Length)
+        if (starts.Length != videos.Count + 1 || starts[^1] != hashes.Length || times.Length != hashes.Length || cropped.Length != hashes.Length)
             throw new ArgumentException("starts, hashes and times do not describe the videos");
         Videos = videos;
         _starts = starts;
         _hashes = hashes;
+        _cropped = cropped;
         _times = times;
+        var n = hashes.Length;
         _offsets = new int[Bands][];
         _postings = new int[Bands][];
         for (var b = 0; b < Bands; b++)
         {
-            // Counting sort by band value: offsets, then postings in sample order.
+            // Counting sort by band value: offsets, then postings in sample order (id n + i: sample i's cropped hash).
             var off = new int[BandValues + 1];
             var shift = b * BandBits;
             foreach (var h in hashes) off[(int)((h >> shift) & 0xFFFF) + 1]++;
+            foreach (var h in cropped) off[(int)((h >> shift) & 0xFFFF) + 1]++;
             for (var i = 0; i < BandValues; i++) off[i + 1] += off[i];
             var fill = (int[])off.Clone();
-            var post = new int[hashes.Length];
-            for (var i = 0; i < hashes.Length; i++) post[fill[(int)((hashes[i] >> shift) & 0xFFFF)]++] = i;
+            var post = new int[2 * n];
+            for (var i = 0; i < n; i++) post[fill[(int)((hashes[i] >> shift) & 0xFFFF)]++] = i;
+            for (var i = 0; i < n; i++) post[fill[(int)((cropped[i] >> shift) & 0xFFFF)]++] = n + i;
             _offsets[b] = off;
             _postings[b] = post;
         }
     }
 
     public ReadOnlySpan<ulong> HashesOf(int video) => _hashes.AsSpan(_starts[video], _starts[video + 1] - _starts[video]);
+    public ReadOnlySpan<ulong> CroppedOf(int video) => _cropped.AsSpan(_starts[video], _starts[video + 1] - _starts[video]);
     public ReadOnlySpan<float> TimesOf(int video) => _times.AsSpan(_starts[video], _starts[video + 1] - _starts[video]);
 
     /// <summary>
@@ -79,7 +89,7 @@ public sealed class FingerprintIndex
     /// samples first. <paramref name="exclude"/> leaves one video out (a library video against the rest).
     /// </summary>
     public List<(int Video, int Votes)> Candidates(ReadOnlySpan<ulong> query, int maxDistance, int minVotes, int maxCandidates,
-        int maxBucketSize, int exclude = -1)
+        int maxBucketSize, int exclude = -1, double minVoteFraction = 0)
     {
         var votes = new Dictionary<int, int>();
         var lastVoter = new Dictionary<int, int>();
@@ -96,10 +106,12 @@ public sealed class FingerprintIndex
                     int from = _offsets[b][probe], to = _offsets[b][probe + 1];
                     if (to - from > maxBucketSize) continue;
                     var post = _postings[b];
+                    var n = _hashes.Length;
                     for (var k = from; k < to; k++)
                     {
                         var id = post[k];
-                        if (BitOperations.PopCount(_hashes[id] ^ h) > maxDistance) continue;
+                        var stored = id < n ? _hashes[id] : _cropped[id -= n];
+                        if (BitOperations.PopCount(stored ^ h) > maxDistance) continue;
                         var video = VideoOf(id);
                         if (video == exclude) continue;
                         // One vote per query sample and video, however many bands or samples agree.
@@ -110,7 +122,9 @@ public sealed class FingerprintIndex
                 }
             }
         }
-        return votes.Where(kv => kv.Value >= minVotes)
+        var best = votes.Count == 0 ? 0 : votes.Values.Max();
+        var floor = Math.Max(minVotes, (int)Math.Ceiling(best * minVoteFraction));
+        return votes.Where(kv => kv.Value >= floor)
             .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key)
             .Take(maxCandidates)
             .Select(kv => (kv.Key, kv.Value))

@@ -23,6 +23,8 @@ internal sealed class FrameFeatures
     public float Content2 { get; set; }
     /// <summary>Perceptual hash of this frame when it is one of the copy-detection samples (see <see cref="FrameHashSampling"/>).</summary>
     public ulong? CopyHash { get; set; }
+    /// <summary>The hash of the frame's central part (see <see cref="PerceptualHash.CropMargin"/>).</summary>
+    public ulong CopyHashCropped { get; set; }
 
     /// <summary>Motion-tolerant distance in [0, 1]: half histogram, half thumbnail.</summary>
     public static double Distance(FrameFeatures a, FrameFeatures b)

@@ -52,11 +52,29 @@ public static class PerceptualHash
     /// </summary>
     /// <param name="minContrast">Least standard deviation (grey levels) of the 32×32 picture.</param>
     public static bool TryCompute(ReadOnlySpan<byte> grey, int width, int height, int stride, double minContrast,
+        out ulong hash, out ulong mirrored) => TryCompute(grey, width, height, stride, minContrast, out hash, out mirrored, out _);
+
+    /// <param name="cropped">The hash of the picture's central part (<see cref="CropMargin"/> off each side):
+    /// a copy cropped by about that much matches it where the whole-picture hash no longer does.</param>
+    public static bool TryCompute(ReadOnlySpan<byte> grey, int width, int height, int stride, double minContrast,
+        out ulong hash, out ulong mirrored, out ulong cropped)
+    {
+        hash = mirrored = cropped = 0;
+        if (width < 8 || height < 8 || stride < width || grey.Length < stride * (height - 1) + width) return false;
+        var (top, bottom, left, right) = ContentBox(grey, width, height, stride);
+        if (!HashBox(grey, stride, top, bottom, left, right, minContrast, out hash, out mirrored)) return false;
+        int dy = (int)Math.Round((bottom - top) * CropMargin), dx = (int)Math.Round((right - left) * CropMargin);
+        if (!HashBox(grey, stride, top + dy, bottom - dy, left + dx, right - dx, 0, out cropped, out _)) cropped = hash;
+        return true;
+    }
+
+    /// <summary>Margin (fraction of each side) the cropped variant leaves out: a 10 % crop keeps the central 90 %.</summary>
+    public const double CropMargin = 0.05;
+
+    private static bool HashBox(ReadOnlySpan<byte> grey, int stride, int top, int bottom, int left, int right, double minContrast,
         out ulong hash, out ulong mirrored)
     {
         hash = mirrored = 0;
-        if (width < 8 || height < 8 || stride < width || grey.Length < stride * (height - 1) + width) return false;
-        var (top, bottom, left, right) = ContentBox(grey, width, height, stride);
         Span<float> g = stackalloc float[Grid * Grid];
         Downsample(grey, stride, top, bottom, left, right, g);
 

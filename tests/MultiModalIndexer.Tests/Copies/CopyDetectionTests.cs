@@ -84,7 +84,7 @@ public class CopyDetectionTests(ITestOutputHelper output)
         Assert.Equal(fp.Hashes, back.Hashes);
         Assert.Equal(fp.Times, back.Times);
         Assert.Equal(3f, back.Fps);
-        Assert.Equal(12 + 3 * 12, fp.ToBlob().Length);
+        Assert.Equal(12 + 3 * 20, fp.ToBlob().Length);
         Assert.Throws<FormatException>(() => MultiModalIndexer.Documents.VideoFingerprint.FromBlob(new byte[5]));
     }
 

@@ -57,7 +57,7 @@ public sealed class DaemonApiTests(DaemonApiFixture fx) : IClassFixture<DaemonAp
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         var openapi = await Json(await S.Http.GetAsync(S.Url("openapi/v1.json")));
         var paths = openapi.GetProperty("paths");
-        foreach (var p in new[] { "/api/search", "/api/search/image", "/api/segments/{id}", "/api/segments/{id}/similar", "/api/videos",
+        foreach (var p in new[] { "/api/search", "/api/search/image", "/api/search/video", "/api/segments/{id}", "/api/segments/{id}/similar", "/api/videos",
                      "/api/videos/{id}", "/api/thumbnails/{segmentId}", "/media/{videoId}", "/api/embed", "/api/crawl", "/api/status" })
             Assert.True(paths.TryGetProperty(p, out _), $"OpenAPI lacks {p}");
     }

@@ -27,9 +27,9 @@ public sealed class CopyLookupBench : IBenchCase
             var perVideo = (int)(3600 * o.FingerprintFps);
             long total = (long)hrs * perVideo;
             var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-            if (total * 30 > available * 0.6)
+            if (total * 56 > available * 0.6)
             {
-                result.Notes.Add($"{hrs} h: skipped, needs ~{total * 30 / 1e9:0.0} GB of {available / 1e9:0.0} GB");
+                result.Notes.Add($"{hrs} h: skipped, needs ~{total * 56 / 1e9:0.0} GB of {available / 1e9:0.0} GB");
                 continue;
             }
             var sw = Stopwatch.StartNew();
@@ -55,7 +55,11 @@ public sealed class CopyLookupBench : IBenchCase
             starts[^1] = (int)total;
             var generate = sw.Elapsed.TotalSeconds;
             sw.Restart();
-            var index = new FingerprintIndex(videos, starts, hashes, times);
+            // The central-part hashes of this synthetic footage: a few bits away from the whole picture's.
+            var cropped = new ulong[total];
+            for (long i = 0; i < total; i++) cropped[i] = hashes[i] ^ (1UL << rng.Next(64)) ^ (1UL << rng.Next(64)) ^ (1UL << rng.Next(64));
+            sw.Restart();
+            var index = new FingerprintIndex(videos, starts, hashes, cropped, times);
             var build = sw.Elapsed.TotalSeconds;
 
             var latencies = new List<double>();
@@ -88,11 +92,12 @@ public sealed class CopyLookupBench : IBenchCase
                 .Add($"h{hrs}_index_memory_mb", index.MemoryBytes / 1e6, "MB");
             result.Notes.Add($"{hrs} h: {total:N0} samples, generated in {generate:0.0} s, {queries} queries of 10 s");
             hashes = null!;
+            cropped = null!;
             times = null!;
             index = null!;
             GC.Collect();
         }
-        result.Notes.Add($"storage: {VideoFingerprint.BytesPerSample} bytes a sample at {o.FingerprintFps} samples/s = {VideoFingerprint.BytesPerSample * o.FingerprintFps * 3600 / 1024:0} KiB per hour of video (blob); the in-memory index holds {8 + 4 + FingerprintIndex.Bands * 4} bytes a sample");
+        result.Notes.Add($"storage: {VideoFingerprint.BytesPerSample} bytes a sample at {o.FingerprintFps} samples/s = {VideoFingerprint.BytesPerSample * o.FingerprintFps * 3600 / 1024:0} KiB per hour of video (blob); the in-memory index holds {8 + 8 + 4 + 2 * FingerprintIndex.Bands * 4} bytes a sample");
         return Task.FromResult(result);
     }
 }

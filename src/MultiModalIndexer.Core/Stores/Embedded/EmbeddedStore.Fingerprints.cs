@@ -48,6 +48,11 @@ public sealed partial class EmbeddedStore
         cmd.CommandText = "SELECT video_id, source_path, duration, data FROM fingerprints ORDER BY video_id";
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            yield return new StoredFingerprint(r.GetString(0), r.GetString(1), r.GetDouble(2), VideoFingerprint.FromBlob((byte[])r.GetValue(3)));
+        {
+            VideoFingerprint fp;
+            try { fp = VideoFingerprint.FromBlob((byte[])r.GetValue(3)); }
+            catch (FormatException) { continue; } // an older layout: the pipeline version bump re-indexes the video
+            yield return new StoredFingerprint(r.GetString(0), r.GetString(1), r.GetDouble(2), fp);
+        }
     }
 }

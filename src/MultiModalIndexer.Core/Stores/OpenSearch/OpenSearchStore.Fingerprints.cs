@@ -45,8 +45,13 @@ public sealed partial class OpenSearchStore
             var r = await SearchIndexAsync(Names.Videos, body, null, J.SearchResultVideoSource, ct).ConfigureAwait(false);
             var hits = r.Hits?.Hits ?? [];
             foreach (var h in hits)
-                if (h.Source is { Fingerprint: { Length: > 0 } blob } v)
-                    yield return new StoredFingerprint(v.VideoId, v.SourcePath, v.Duration, VideoFingerprint.FromBlob(blob));
+            {
+                if (h.Source is not { Fingerprint: { Length: > 0 } blob } v) continue;
+                VideoFingerprint fp;
+                try { fp = VideoFingerprint.FromBlob(blob); }
+                catch (FormatException) { continue; } // an older layout: the pipeline version bump re-indexes the video
+                yield return new StoredFingerprint(v.VideoId, v.SourcePath, v.Duration, fp);
+            }
             if (hits.Count < FingerprintPage || hits[^1].Sort is not { Length: > 0 } sort) yield break;
             after = sort;
         }
