@@ -7,23 +7,7 @@ namespace MultiModalIndexer.Inference.Clip;
 /// <summary>Opens an ONNX file as a session, turning every failure into a <see cref="ModelException"/>.</summary>
 internal static class ClipModelLoader
 {
-    public static OrtSession Open(string path, string what, int intraOpThreads)
-    {
-        if (!File.Exists(path)) throw new ModelMissingException(path, what);
-        if (new FileInfo(path).Length == 0) throw new ModelCorruptException(path, "the file is empty");
-        try
-        {
-            return OrtSession.Open(path, new OrtSessionSettings { IntraOpThreads = intraOpThreads, InterOpThreads = 1 });
-        }
-        catch (OnnxRuntimeException e) when (e.Code is OrtErrorCode.NoSuchFile)
-        {
-            throw new ModelMissingException(path, what, e);
-        }
-        catch (OnnxRuntimeException e) when (e.Code is not OrtErrorCode.Fail || !e.OrtMessage.Contains("could not be loaded", StringComparison.Ordinal))
-        {
-            throw new ModelCorruptException(path, "ONNX Runtime cannot load it: " + e.OrtMessage, e);
-        }
-    }
+    public static OrtSession Open(string path, string what, int intraOpThreads) => ModelSessions.Open(path, what, intraOpThreads);
 
     /// <summary>File name + sha256 prefix: a change of weights changes the version (and triggers re-indexing).</summary>
     public static string Version(string path)

@@ -39,14 +39,14 @@ public sealed class PaddleOcrModels : IDisposable
         if (keys.Count == 0) throw new ModelCorruptException(keysPath, "the keys file lists no characters");
         string[] classes = ["", .. keys, " "];
 
-        var det = OpenSession(detPath, "PP-OCR text detector, config Ocr:DetModel", o.IntraOpThreads);
+        var det = ModelSessions.Open(detPath, "PP-OCR text detector, config Ocr:DetModel", o.IntraOpThreads);
         OrtSession? rec = null;
         try
         {
             var di = det.Inputs[0];
             if (det.Inputs.Count != 1 || di.ElementType != TensorElementType.Float || di.Rank != 4 || di.Shape[1] is not (3 or -1))
                 throw new ModelIncompatibleException(detPath, $"detector input {di} is not float [N,3,H,W]");
-            rec = OpenSession(recPath, "PP-OCR text recogniser, config Ocr:RecModel", o.IntraOpThreads);
+            rec = ModelSessions.Open(recPath, "PP-OCR text recogniser, config Ocr:RecModel", o.IntraOpThreads);
             var ri = rec.Inputs[0];
             var ro = rec.Outputs[0];
             if (rec.Inputs.Count != 1 || ri.ElementType != TensorElementType.Float || ri.Rank != 4 || ri.Shape[2] != TextRecognizer.Height && ri.Shape[2] != -1)
@@ -62,24 +62,6 @@ public sealed class PaddleOcrModels : IDisposable
             rec?.Dispose();
             det.Dispose();
             throw;
-        }
-    }
-
-    private static OrtSession OpenSession(string path, string what, int threads)
-    {
-        if (!File.Exists(path)) throw new ModelMissingException(path, what);
-        if (new FileInfo(path).Length == 0) throw new ModelCorruptException(path, "the file is empty");
-        try
-        {
-            return OrtSession.Open(path, new OrtSessionSettings { IntraOpThreads = threads, InterOpThreads = 1 });
-        }
-        catch (OnnxRuntimeException e) when (e.Code is OrtErrorCode.NoSuchFile)
-        {
-            throw new ModelMissingException(path, what, e);
-        }
-        catch (OnnxRuntimeException e) when (e.Code is not OrtErrorCode.Fail || !e.OrtMessage.Contains("could not be loaded", StringComparison.Ordinal))
-        {
-            throw new ModelCorruptException(path, "ONNX Runtime cannot load it: " + e.OrtMessage, e);
         }
     }
 
