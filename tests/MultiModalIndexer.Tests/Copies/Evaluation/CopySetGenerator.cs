@@ -31,7 +31,23 @@ public static class CopySetGenerator
 
     public static readonly string[] Transforms = ["crf32", "crop", "hflip", "letterbox", "speed", "logo"];
 
+    // Test classes run in parallel and share one cached set: one generator at a time in a process.
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
     public static async Task<CopySet> GenerateAsync(string sharedDir, string outDir, string ffmpeg = "ffmpeg", CancellationToken ct = default)
+    {
+        await Gate.WaitAsync(ct);
+        try
+        {
+            return await GenerateUnlockedAsync(sharedDir, outDir, ffmpeg, ct);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private static async Task<CopySet> GenerateUnlockedAsync(string sharedDir, string outDir, string ffmpeg, CancellationToken ct)
     {
         var images = Path.Combine(sharedDir, "media", "images");
         var shared = Path.Combine(sharedDir, "media", "video");
@@ -148,7 +164,7 @@ public static class CopySetGenerator
     private static async Task RunAsync(string ffmpeg, IEnumerable<string> args, CancellationToken ct)
     {
         var output = args.Last();
-        var tmp = output + ".part.mp4";
+        var tmp = $"{output}.{Environment.ProcessId}.part.mp4"; // another process may be making the same file
         var psi = new ProcessStartInfo(ffmpeg) { RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in (string[])["-nostdin", "-v", "error", "-y"]) psi.ArgumentList.Add(a);
         foreach (var a in args.SkipLast(1)) psi.ArgumentList.Add(a);
