@@ -19,6 +19,10 @@ public sealed class BenchContext
     /// <summary>Folder for generated inputs (git-ignored), e.g. shape-true CLIP models.</summary>
     public required string WorkDir { get; init; }
     public Action<string> Log { get; init; } = Console.Error.WriteLine;
+
+    /// <summary>A file under ../shared (e.g. "media/video/x.webm"), or null when it is not there.</summary>
+    public static string? SharedFile(string relative) =>
+        MultiModalIndexer.Common.ProjectPaths.SharedDir is { } shared && Path.Combine(shared, relative) is var path && File.Exists(path) ? path : null;
 }
 
 /// <summary>Metrics of one case: name → value with its unit; notes say what was compared.</summary>

@@ -160,6 +160,24 @@ function play(hit, li) {
   $("player").scrollIntoView({ behavior: "smooth", block: "nearest" });
 }
 
+// One request from the page: the parsed JSON, or null after the reason is shown in `summary`.
+async function postForJson(url, init, summary) {
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch (e) {
+    summary.classList.add("error");
+    summary.textContent = "The daemon is not reachable.";
+    return null;
+  }
+  if (!res.ok) {
+    summary.classList.add("error");
+    summary.textContent = await problemText(res);
+    return null;
+  }
+  return res.json();
+}
+
 async function problemText(res) {
   try {
     const p = await res.json();
@@ -179,20 +197,8 @@ async function search(ev) {
   if ($("source").value) body.source = $("source").value;
   summary.textContent = "Searching…";
   const t0 = performance.now();
-  let res;
-  try {
-    res = await fetch("/api/search", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  } catch (e) {
-    summary.classList.add("error");
-    summary.textContent = "The daemon is not reachable.";
-    return;
-  }
-  if (!res.ok) {
-    summary.classList.add("error");
-    summary.textContent = await problemText(res);
-    return;
-  }
-  const data = await res.json();
+  const data = await postForJson("/api/search", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }, summary);
+  if (!data) return;
   const ms = Math.round(performance.now() - t0);
   state.lastHits = data.hits;
   const list = $("results");
@@ -251,20 +257,8 @@ async function searchClip(ev) {
   form.append("video", file);
   summary.textContent = "Looking for copies…";
   const t0 = performance.now();
-  let res;
-  try {
-    res = await fetch("/api/search/video", { method: "POST", body: form });
-  } catch (e) {
-    summary.classList.add("error");
-    summary.textContent = "The daemon is not reachable.";
-    return;
-  }
-  if (!res.ok) {
-    summary.classList.add("error");
-    summary.textContent = await problemText(res);
-    return;
-  }
-  const data = await res.json();
+  const data = await postForJson("/api/search/video", { method: "POST", body: form }, summary);
+  if (!data) return;
   const list = $("copies");
   list.textContent = "";
   data.matches.forEach((m) => list.appendChild(renderCopy(m, state.clipUrl)));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using MultiModalIndexer.Common;
 using MultiModalIndexer.Media;
 
 namespace MultiModalIndexer.Bench.Cases.Media;
@@ -17,8 +16,8 @@ public sealed class ShotsBenchCase : IBenchCase
     public async Task<BenchResult> RunAsync(BenchContext context, CancellationToken ct)
     {
         var result = new BenchResult { Name = Name };
-        var file = ProjectPaths.SharedDir is { } shared ? Path.Combine(shared, "media", "video", "big_buck_bunny_0_30.webm") : null;
-        if (file is null || !File.Exists(file))
+        var file = BenchContext.SharedFile("media/video/big_buck_bunny_0_30.webm");
+        if (file is null)
         {
             result.Skipped = "../shared/media/video/big_buck_bunny_0_30.webm is missing";
             return result;
