@@ -10,12 +10,6 @@ namespace MultiModalIndexer.Tests.Media;
 [Collection("media")]
 public sealed class InProcessDecodeTests
 {
-    private static Task<string> EditAsync(string name, params string[] codec) => LavfiAsync(name,
-        "testsrc2=s=320x180:r=25:d=6[a];mandelbrot=s=320x180:r=25,trim=duration=6,setpts=PTS-STARTPTS[b];" +
-        "smptebars=s=320x180:r=25:d=6[c];life=s=320x180:r=25:mold=10:ratio=0.2:seed=7,trim=duration=6,setpts=PTS-STARTPTS[d];" +
-        "[a][b][c][d]concat=n=4:v=1:a=0,format=yuv420p",
-        ["-c:v", .. codec, "-g", "50", "-keyint_min", "50", "-sc_threshold", "0"]);
-
     public static TheoryData<string, int> Files => new()
     {
         { "real:big_buck_bunny_0_30.webm", 1 },

@@ -33,6 +33,13 @@ internal static class MediaFixtures
         "-map", "[v]", "-map", "4:a", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", "-shortest", path,
     ]);
 
+    /// <summary>24 s of four different sources joined by cuts, 25 fps, a keyframe every 2 s; the container follows the name.</summary>
+    public static Task<string> EditAsync(string name, params string[] codec) => LavfiAsync(name,
+        "testsrc2=s=320x180:r=25:d=6[a];mandelbrot=s=320x180:r=25,trim=duration=6,setpts=PTS-STARTPTS[b];" +
+        "smptebars=s=320x180:r=25:d=6[c];life=s=320x180:r=25:mold=10:ratio=0.2:seed=7,trim=duration=6,setpts=PTS-STARTPTS[d];" +
+        "[a][b][c][d]concat=n=4:v=1:a=0,format=yuv420p",
+        ["-c:v", .. codec, "-g", "50", "-keyint_min", "50", "-sc_threshold", "0"]);
+
     public static Task<string> LavfiAsync(string name, string source, params string[] extra) =>
         MakeAsync(name, path => ["-f", "lavfi", "-i", source, .. extra, path]);
 
