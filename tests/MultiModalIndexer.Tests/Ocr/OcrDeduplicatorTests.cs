@@ -64,4 +64,15 @@ public sealed class OcrDeduplicatorTests
         Assert.True(OcrDeduplicator.Similarity("欢迎收看本期科技新闻节目", "欢迎收看本期科技新闻节县") >= 0.8);
         Assert.True(OcrDeduplicator.Similarity("abc", "xyz") < 0.8);
     }
+
+    [Fact]
+    public void Lines_whose_lengths_differ_by_exactly_the_threshold_are_compared_by_their_text()
+    {
+        // 10 and 8 characters: the length bound is exactly 0.8. Two unrelated subtitle lines of these
+        // lengths were once "similar", so the second line joined the first's track and was never indexed.
+        Assert.True(OcrDeduplicator.Similarity("我纸望春飞份上新题木", "报丽树困去朋朗猫") < 0.2);
+        Assert.True(OcrDeduplicator.Similarity("abcdefghij", "klmnopqr") < 0.2);
+        // Same lengths, mostly the same text: still one line.
+        Assert.True(OcrDeduplicator.Similar("我纸望春飞份上新题木", "我纸望春飞份上新题"));
+    }
 }

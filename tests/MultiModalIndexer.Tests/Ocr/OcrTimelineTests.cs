@@ -155,4 +155,16 @@ public class OcrTimelineTests
         Assert.Contains(problems, p => p.Contains("Media:TextSampling:MaxWidth"));
         Assert.Empty(new TextSamplingOptions().Validate());
     }
+
+    [Fact]
+    public void A_new_line_replacing_a_longer_one_opens_its_own_track()
+    {
+        // Read from a generated Chinese subtitle clip: a 10-character line, then an unrelated 8-character one.
+        var t = new OcrLineTracker(1.5);
+        foreach (var s in new[] { 6.0, 7, 8 }) t.AddRead(s, s - 0.67, [L("00:00:00.720"), L("我纸望春飞份上新题木")]);
+        foreach (var s in new[] { 9.0, 10, 11 }) t.AddRead(s, s - 0.67, [L("00:00:03.720"), L("报丽树困去朋朗猫")]);
+        var lines = t.Finish(12);
+        Assert.Contains(lines, l => l.Text == "我纸望春飞份上新题木" && l.End == 8);
+        Assert.Contains(lines, l => l.Text == "报丽树困去朋朗猫" && l.Start == 8.33 && l.End == 11);
+    }
 }

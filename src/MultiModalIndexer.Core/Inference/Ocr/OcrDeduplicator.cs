@@ -68,8 +68,11 @@ public static class OcrDeduplicator
         if (na.Length == 0 && nb.Length == 0) return 1;
         if (na.Length == 0 || nb.Length == 0) return 0;
         var longer = Math.Max(na.Length, nb.Length);
-        // Lengths too far apart cannot reach the threshold; skip the quadratic distance.
-        if (Math.Abs(na.Length - nb.Length) > longer * (1 - SimilarityThreshold)) return 1 - Math.Abs(na.Length - nb.Length) / (double)longer;
+        // The length difference bounds the similarity from above: when even the bound is below the
+        // threshold, skip the quadratic distance. (The bound itself is not the similarity: returning it
+        // at the boundary once made 8- and 10-character Chinese lines with nothing in common "similar".)
+        var bound = 1 - Math.Abs(na.Length - nb.Length) / (double)longer;
+        if (bound < SimilarityThreshold) return bound;
         return 1 - OcrTextCleaner.EditDistance(na, nb) / (double)longer;
     }
 
