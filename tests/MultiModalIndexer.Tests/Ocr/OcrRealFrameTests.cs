@@ -24,11 +24,11 @@ public sealed class OcrRealFrameTests(OcrEngineFixture fx, ITestOutputHelper out
         }
         var recall = found / (double)total;
         output.WriteLine($"real-frame recall {recall:F3} ({found}/{total})");
-        // 0.838 measured (57/68; Tesseract's frame pipeline: 0.47 on the frames). The 0.9 bar is NOT met:
-        // the two-line "Big Buck / BUNNY" title is one detector region the recogniser cannot read (0/3), the
-        // GoldenEye CRT labels lose FORUM (cut by the bezel, read "FOnUM"), PREFS ("PAEFS") and one OFFLINE,
-        // and the 320x180 manifesto card reads "byKarl". One unit of slack.
-        Assert.True(recall >= 0.82, $"real-frame recall {recall:F3} fell below the 0.82 floor (0.838 measured; bar 0.9)");
+        // 0.882 measured (60/68; Tesseract's frame pipeline: 0.47 on the frames). The 0.9 bar is NOT met.
+        // The two-line "Big Buck / BUNNY" title (one detector region) is now read as stacked lines, but the
+        // butterfly on "Buck" gives "Byck". The GoldenEye CRT labels lose FORUM (cut by the bezel, "FOnUM"),
+        // PREFS ("PAEFS") and one OFFLINE ("DFFLINE"); the 320x180 manifesto card reads "byKar". One unit of slack.
+        Assert.True(recall >= 0.85, $"real-frame recall {recall:F3} fell below the 0.85 floor (0.882 measured; bar 0.9)");
     }
 
     [Fact]

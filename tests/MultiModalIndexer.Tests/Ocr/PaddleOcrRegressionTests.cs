@@ -1,5 +1,6 @@
 using MultiModalIndexer.Inference.Ocr;
 using MultiModalIndexer.Inference.Ocr.Evaluation;
+using MultiModalIndexer.Inference.Ocr.PaddleOcr;
 using Xunit.Abstractions;
 
 namespace MultiModalIndexer.Tests.Ocr;
@@ -81,5 +82,30 @@ public sealed class PaddleOcrRegressionTests(OcrEngineFixture fx, ITestOutputHel
         Assert.InRange(box.Top, 85, 105);
         Assert.InRange(box.Height, 30, 70);
         Assert.InRange(line.Confidence, 50, 100);
+    }
+
+    [Fact]
+    public async Task Stacked_title_lines_that_touch_are_read_as_two_lines()
+    {
+        // A two-line title set tight, the way Big Buck Bunny's is: the "g" of the first line touches the
+        // second line, the detector returns one tall region, and one crop of two lines reads as nothing.
+        var png = Path.Combine(fx.FrameDir, "stacked-title-v1.png");
+        if (!File.Exists(png))
+        {
+            const string font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+            await CaptionFrameGenerator.RunFfmpegAsync(["-hide_banner", "-loglevel", "error", "-nostdin", "-f", "lavfi", "-i", "mandelbrot=s=1280x720",
+                "-vf", $"drawtext=fontfile={font}:text='Big Buck':fontsize=170:fontcolor=white:x=(w-text_w)/2:y=150," +
+                       $"drawtext=fontfile={font}:text='BUNNY':fontsize=170:fontcolor=white:x=(w-text_w)/2:y=270,format=gray",
+                "-frames:v", "1", "-y", png], CancellationToken.None);
+        }
+        var image = await Inference.Ocr.Imaging.StillImageDecoder.ReadGreyAsync(png, 1280);
+        var split = fx.Engine.Recognize(image);
+        using var plain = new PaddleOcrEngine(fx.Models, new OcrOptions { RecSplitMaxAspect = 0 });
+        var whole = plain.Recognize(image);
+        output.WriteLine($"split: '{split.Text.Replace('\n', '|')}'; without the split: '{whole.Text.Replace('\n', '|')}'");
+        Assert.DoesNotContain("BUNNY", whole.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(2, split.Lines.Count);
+        Assert.Equal((3, 3), OcrMetrics.Recall("Big Buck BUNNY", split.Text.Replace('.', ' ')));
+        Assert.Equal("BUNNY", split.Lines[1].Text);
     }
 }

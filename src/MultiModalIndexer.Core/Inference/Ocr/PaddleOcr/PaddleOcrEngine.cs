@@ -9,7 +9,7 @@ namespace MultiModalIndexer.Inference.Ocr.PaddleOcr;
 public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) : IOcrEngine
 {
     /// <summary>Bumped when pre/post-processing changes what is read (part of the OCR version).</summary>
-    internal const string PipelineVersion = "ppocr-p2";
+    internal const string PipelineVersion = "ppocr-p3";
     /// <summary>Small frames are enlarged at most this much (a thumbnail has no more detail to give).</summary>
     private const float MaxUpscale = 4;
     private readonly TextDetector _detector = new(models.Detector, options);
@@ -46,16 +46,72 @@ public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) 
         if (boxes.Count == 0) return OcrResult.Empty;
         boxes = ReadingOrder(boxes);
         var read = _recognizer.Recognize(rgb, w, h, boxes, ct);
+        var texts = read.Select(Clean).ToArray();
+        var unsure = Enumerable.Range(0, boxes.Count).Where(i => (texts[i].Length == 0 || read[i].Score < SureScore) && MayBeStacked(boxes[i])).ToList();
+        var stacked = unsure.Count == 0 ? [] : ReadStacked(rgb, w, h, unsure.Select(i => boxes[i]).ToList(), ct);
         var lines = new List<OcrLine>();
         for (var i = 0; i < boxes.Count; i++)
         {
-            if (read[i].Score < options.RecMinScore) continue;
-            var text = OcrTextCleaner.CleanLine(read[i].Text);
-            if (options.FixZeroOh) text = OcrTextCleaner.FixZeroOh(text);
-            if (text.Length == 0) continue;
-            lines.Add(new OcrLine(text, read[i].Score * 100, boxes[i].Bounds(scale, ow, oh)));
+            // A box that reads better as stacked lines: its lines, top to bottom, where the box stood in reading order.
+            if (unsure.IndexOf(i) is >= 0 and var u && stacked.TryGetValue(u, out var parts)
+                && (texts[i].Length == 0 || parts.Average(x => x.Score) > read[i].Score))
+                lines.AddRange(parts.Select(x => new OcrLine(x.Text, x.Score * 100, x.Box.Bounds(scale, ow, oh))));
+            else if (texts[i].Length > 0) lines.Add(new OcrLine(texts[i], read[i].Score * 100, boxes[i].Bounds(scale, ow, oh)));
         }
         return lines.Count == 0 ? OcrResult.Empty : new OcrResult(string.Join('\n', lines.Select(l => l.Text)), lines);
+    }
+
+    /// <summary>The reading as line text, or "" when it is below <see cref="OcrOptions.RecMinScore"/> or only junk.</summary>
+    private string Clean((string Text, float Score) read)
+    {
+        if (read.Score < options.RecMinScore) return "";
+        var text = OcrTextCleaner.CleanLine(read.Text);
+        return options.FixZeroOh ? OcrTextCleaner.FixZeroOh(text) : text;
+    }
+
+    private bool MayBeStacked(TextBox box) =>
+        box.Width < options.RecSplitMaxAspect * box.Height && box.Height / 2 >= MinStackedLineHeight;
+
+    /// <summary>A reading this sure (mean character probability) is not second-guessed as stacked lines.</summary>
+    private const float SureScore = 0.95f;
+
+    /// <summary>Strips are at least this tall (pixels of the detector's image): below it there is no second line to read.</summary>
+    private const float MinStackedLineHeight = 16;
+
+    /// <summary>
+    /// Boxes tall for their width that read as nothing or unsurely, read again as 2..RecSplitMaxLines equal
+    /// strips (a little overlap, so a cut through a line's edge still leaves it whole in one strip). A cut
+    /// counts only when every strip reads; of those, the one with the best mean score wins, and it replaces
+    /// the box's own reading when its mean score is higher (a cut through one big line reads worse).
+    /// </summary>
+    private Dictionary<int, List<(string Text, float Score, TextBox Box)>> ReadStacked(byte[] rgb, int w, int h, List<TextBox> unsure, CancellationToken ct)
+    {
+        var strips = new List<(int Box, int Lines, TextBox Strip)>();
+        for (var b = 0; b < unsure.Count; b++)
+            for (var k = 2; k <= options.RecSplitMaxLines && unsure[b].Height / k >= MinStackedLineHeight; k++)
+                for (var j = 0; j < k; j++)
+                    strips.Add((b, k, Strip(unsure[b], (j - 0.1f) / k, (j + 1.1f) / k)));
+        var found = new Dictionary<int, List<(string Text, float Score, TextBox Box)>>();
+        if (strips.Count == 0) return found;
+        var read = _recognizer.Recognize(rgb, w, h, strips.Select(s => s.Strip).ToList(), ct);
+        foreach (var byBox in Enumerable.Range(0, strips.Count).GroupBy(i => strips[i].Box))
+        {
+            var best = byBox.GroupBy(i => strips[i].Lines)
+                .Select(cut => cut.Select(i => (Text: Clean(read[i]), read[i].Score, strips[i].Strip)).ToList())
+                .Where(cut => cut.All(x => x.Text.Length > 0))
+                .MaxBy(cut => cut.Average(x => x.Score));
+            if (best is not null) found[byBox.Key] = best;
+        }
+        return found;
+    }
+
+    /// <summary>The part of <paramref name="box"/> between fractions <paramref name="from"/> and <paramref name="to"/> of its height (clamped to the box).</summary>
+    private static TextBox Strip(TextBox box, float from, float to)
+    {
+        (from, to) = (Math.Max(0, from), Math.Min(1, to));
+        var c = box.Corners;
+        static PointF Lerp(PointF a, PointF b, float t) => new(a.X + (b.X - a.X) * t, a.Y + (b.Y - a.Y) * t);
+        return new TextBox([Lerp(c[0], c[3], from), Lerp(c[1], c[2], from), Lerp(c[1], c[2], to), Lerp(c[0], c[3], to)], box.Score);
     }
 
     private static List<TextBox> ReadingOrder(List<TextBox> boxes)

@@ -13,8 +13,6 @@ namespace MultiModalIndexer.Inference.Ocr.PaddleOcr;
 internal sealed class TextRecognizer
 {
     public const int Height = 48;
-    /// <summary>PaddleOCR's rec_image_shape width: strips are at least this wide (aspect 320/48).</summary>
-    private const int MinWidth = 320;
 
     private readonly OrtSession _session;
     private readonly string _input;
@@ -37,21 +35,32 @@ internal sealed class TextRecognizer
     public (string Text, float Score)[] Recognize(byte[] rgb, int w, int h, IReadOnlyList<TextBox> boxes, CancellationToken ct = default)
     {
         var result = new (string, float)[boxes.Count];
-        var crops = boxes.Select((b, i) => (Index: i, Crop: CropFrame.Of(b))).ToList();
+        // Each box's strip at its own width, then batched: the batch pads only to its widest strip.
+        var pending = new List<Strip>(boxes.Count);
+        for (var i = 0; i < boxes.Count; i++)
+        {
+            var crop = CropFrame.Of(boxes[i]);
+            var cw = Math.Clamp((int)MathF.Ceiling(Height * crop.Ratio), 1, _o.RecMaxWidth);
+            var pixels = new float[3 * Height * cw];
+            Sample(rgb, w, h, crop, pixels, cw, cw);
+            pending.Add(new Strip(i, crop.Ratio, cw, pixels));
+        }
         // Similar aspect ratios together, so a batch pads little (PaddleOCR sorts the same way).
-        crops.Sort((a, b) => a.Crop.Ratio.CompareTo(b.Crop.Ratio));
-        for (var start = 0; start < crops.Count; start += _o.RecBatchSize)
+        pending.Sort((a, b) => a.Ratio.CompareTo(b.Ratio));
+        for (var start = 0; start < pending.Count; start += _o.RecBatchSize)
         {
             ct.ThrowIfCancellationRequested();
-            var batch = crops.Skip(start).Take(_o.RecBatchSize).ToList();
-            var maxRatio = Math.Max(MinWidth / (float)Height, batch.Max(c => c.Crop.Ratio));
-            var stripW = Math.Min(_o.RecMaxWidth, (int)(Height * maxRatio));
+            var batch = pending.Skip(start).Take(_o.RecBatchSize).ToList();
+            var stripW = Math.Min(_o.RecMaxWidth, Math.Max(_o.RecMinWidth, batch.Max(c => c.Width)));
             var plane = Height * stripW;
             var input = new float[batch.Count * 3 * plane];
             for (var n = 0; n < batch.Count; n++)
             {
-                var cw = Math.Clamp((int)MathF.Ceiling(Height * batch[n].Crop.Ratio), 1, stripW);
-                Sample(rgb, w, h, batch[n].Crop, input.AsSpan(n * 3 * plane, 3 * plane), stripW, cw);
+                // The strip at the left of the padded plane; the rest stays 0 (padding).
+                var s = batch[n];
+                for (var ch = 0; ch < 3; ch++)
+                    for (var y = 0; y < Height; y++)
+                        s.Pixels.AsSpan((ch * Height + y) * s.Width, s.Width).CopyTo(input.AsSpan(n * 3 * plane + ch * plane + y * stripW, s.Width));
             }
             using var tensor = OrtTensor.Create(input, batch.Count, 3, Height, stripW);
             using var outputs = _session.Run([new(_input, tensor)], _outputs, ct);
@@ -65,6 +74,9 @@ internal sealed class TextRecognizer
         }
         return result;
     }
+
+    /// <summary>One box's strip: its place in the request, aspect ratio, width and model-ready pixels (3 planes).</summary>
+    private sealed record Strip(int Index, float Ratio, int Width, float[] Pixels);
 
     /// <summary>CTC greedy decoding of one sequence of per-step class probabilities.</summary>
     internal (string Text, float Score) Decode(ReadOnlySpan<float> probs, int steps)
