@@ -18,13 +18,17 @@ public sealed record SubtitleScore(string Language, int Queries, int Correct, do
 /// </summary>
 public sealed class SubtitleSearchTests(ITestOutputHelper output)
 {
-    /// <summary>Issue 10's bar, asserted when the learned engine (PP-OCR) reads.</summary>
+    /// <summary>
+    /// Issue 10's bar, asserted when the learned engine (PP-OCR) reads. Measured on these 3 + 3 clips: English
+    /// R@1 0.960 (24/25), median 0.22 s; Chinese 1.000 (25/25), median 0.33 s. On 3 + 3 clips of other seeds
+    /// (7000+, 8000+): 1.000 and 0.960 (the miss: a line over dense "life" noise the detector does not see at 640 px).
+    /// </summary>
     private const double BarRecall = 0.9, BarMedianSeconds = 1.5;
 
     [Fact]
     public async Task Subtitle_fragments_find_their_clip_and_land_on_their_line()
     {
-        var clips = SubtitledClips.StandardSet(TestPaths.FixtureDir("subtitled"), perLanguage: 2);
+        var clips = SubtitledClips.StandardSet(TestPaths.FixtureDir("subtitled"), perLanguage: 3);
         var dir = TestPaths.NewScratchDir("subtitled");
         foreach (var c in clips) File.Copy(c.Path, Path.Combine(dir, Path.GetFileName(c.Path)));
         await using var h = new IndexingHarness("subtitled", new Dictionary<string, string?>

@@ -167,4 +167,21 @@ public class OcrTimelineTests
         Assert.Contains(lines, l => l.Text == "我纸望春飞份上新题木" && l.End == 8);
         Assert.Contains(lines, l => l.Text == "报丽树困去朋朗猫" && l.Start == 8.33 && l.End == 11);
     }
+
+    [Fact]
+    public void Of_readings_with_the_same_letters_the_one_with_the_word_spaces_names_the_line()
+    {
+        // Read from a generated subtitle clip: glued twice, spaced once. Either of the glued words must stay findable.
+        var t = new OcrLineTracker(1.5);
+        t.AddRead(2, 1.7, [L("marblehidden holiday bridge shadow")]);
+        t.AddRead(3, 3, [L("marblehidden holiday bridge shadow")]);
+        t.AddRead(4, 4, [L("marble hidden holiday bridge shadow")]);
+        Assert.Equal("marble hidden holiday bridge shadow", Assert.Single(t.Finish(5)).Text);
+        // A different letter is a different reading: the majority still wins there.
+        var u = new OcrLineTracker(1.5);
+        u.AddRead(1, 1, [L("meadow yeliow bridge")]);
+        u.AddRead(2, 2, [L("meadow yellow bridge")]);
+        u.AddRead(3, 3, [L("meadow yellow bridge")]);
+        Assert.Equal("meadow yellow bridge", Assert.Single(u.Finish(4)).Text);
+    }
 }

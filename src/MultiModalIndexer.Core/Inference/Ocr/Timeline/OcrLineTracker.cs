@@ -55,9 +55,7 @@ public sealed class OcrLineTracker(double gapSeconds)
                 track.Reads++;
                 var r = track.Readings.GetValueOrDefault(line.Text);
                 track.Readings[line.Text] = (r.Count + 1, Math.Max(r.Confidence, line.Confidence));
-                var best = track.Readings.OrderByDescending(kv => kv.Value.Count).ThenByDescending(kv => kv.Value.Confidence)
-                    .ThenByDescending(kv => kv.Key.Length).First();
-                track.Text = best.Key;
+                track.Text = BestReading(track.Readings);
                 track.Confidence = Math.Max(track.Confidence, line.Confidence);
             }
             seen.Add(track);
@@ -65,6 +63,20 @@ public sealed class OcrLineTracker(double gapSeconds)
         // A track not in this read stays open through the gap (one missed read), but is not extended.
         CloseStale(time);
     }
+
+    /// <summary>
+    /// The reading that names a line: readings with the same letters and digits (spacing and punctuation
+    /// aside) are one text, and the text read most often wins; of its spellings, the one with the most
+    /// spaces, because the recogniser's usual slip is gluing words ("marblehidden holiday" twice, "marble
+    /// hidden holiday" once), and a glued word cannot be found by either of its words. Then the most
+    /// frequent spelling, then the most confident.
+    /// </summary>
+    internal static string BestReading(IReadOnlyDictionary<string, (int Count, float Confidence)> readings) =>
+        readings.GroupBy(kv => OcrDeduplicator.Normalise(kv.Key))
+            .OrderByDescending(g => g.Sum(kv => kv.Value.Count)).ThenByDescending(g => g.Max(kv => kv.Value.Confidence)).ThenByDescending(g => g.Key.Length)
+            .First()
+            .OrderByDescending(kv => kv.Key.Count(c => c == ' ')).ThenByDescending(kv => kv.Value.Count).ThenByDescending(kv => kv.Value.Confidence)
+            .First().Key;
 
     /// <summary>A sampled frame the gate judged unchanged since the last read: what was on screen still is.</summary>
     public void AddUnchanged(double time)
