@@ -53,7 +53,12 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
         var matches = new List<CopyMatch>();
         if (query.Hashes.Length == 0) return matches;
         var probes = query.Hashes.Concat(query.Mirrored).ToArray();
-        var candidates = index.Candidates(probes, o.CandidateDistance, o.MinCandidateVotes, o.MaxCandidates, o.MaxBucketSize, exclude, o.MinVoteFraction);
+        var found = new int[probes.Length];
+        var candidates = index.Candidates(probes, o.CandidateDistance, o.MinCandidateVotes, o.MaxCandidates, o.MaxBucketSize, exclude, o.MinVoteFraction,
+            found, o.MatchDistance);
+        // A frame found in many videos is a common picture, not evidence for any one of them: its weight is shared out.
+        var weights = found.Select(n => n <= o.CommonFrameVideos ? 1f : (float)o.CommonFrameVideos / n).ToArray();
+        var n0 = query.Hashes.Length;
         foreach (var (v, _) in candidates)
         {
             var stored = index.Videos[v];
@@ -61,7 +66,8 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
             var spans = new List<(AlignedSpan Span, bool Mirrored)>();
             foreach (var mirrored in query.Mirrored.Length == query.Hashes.Length ? (bool[])[false, true] : [false])
                 foreach (var s in CopyMatcher.Align(query.Times, mirrored ? query.Mirrored : query.Hashes, query.Fps,
-                             index.TimesOf(v), index.HashesOf(v), index.CroppedOf(v), refFps, o))
+                             index.TimesOf(v), index.HashesOf(v), index.CroppedOf(v), refFps, o,
+                             weights.AsSpan(mirrored ? n0 : 0, n0)))
                     spans.Add((s, mirrored));
             // A picture and its mirror image can both align over the same query time: keep the better.
             foreach (var (s, m) in spans.OrderByDescending(x => x.Span.Score))

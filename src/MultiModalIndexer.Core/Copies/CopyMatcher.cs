@@ -18,9 +18,10 @@ public static class CopyMatcher
     private readonly record struct Node(int Q, int R, float Sim);
 
     public static List<AlignedSpan> Align(ReadOnlySpan<float> qTimes, ReadOnlySpan<ulong> qHashes, double queryFps,
-        ReadOnlySpan<float> rTimes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, double refFps, CopyOptions o)
+        ReadOnlySpan<float> rTimes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, double refFps, CopyOptions o,
+        ReadOnlySpan<float> qWeights = default)
     {
-        var nodes = BuildNodes(qHashes, rHashes, rCropped, o);
+        var nodes = BuildNodes(qHashes, rHashes, rCropped, o, qWeights);
         var spans = new List<AlignedSpan>();
         if (nodes.Count < o.MinMatchedFrames) return spans;
         var alive = new bool[nodes.Count];
@@ -75,7 +76,8 @@ public static class CopyMatcher
             // (a chain that stands still on one side is a static picture matching many moments, not a copy).
             var speed = (rTimes[last.R] - rTimes[first.R]) / Math.Max(1e-6, qTimes[last.Q] - qTimes[first.Q]);
             var moving = speed >= o.MinSpeed - 0.15 && speed <= o.MaxSpeed + 0.15;
-            if (moving && path.Count >= o.MinMatchedFrames && qe - qs >= o.MinSpanSeconds && score >= o.MinScore)
+            // Length on the longer side: a copy sped up 1.25× is shorter on the query's.
+            if (moving && path.Count >= o.MinMatchedFrames && Math.Max(qe - qs, re - rs) >= o.MinSpanSeconds && score >= o.MinScore)
                 spans.Add(new AlignedSpan(qs, qe, rs, re, path.Count, score));
             else if (path.Count < o.MinMatchedFrames)
                 break; // the best chain left is too short: so are all others
@@ -87,7 +89,8 @@ public static class CopyMatcher
     /// Matrix cells worth keeping, sorted by query frame: similarity 1 at distance 0, falling to ~0 at
     /// MatchDistance; a cell's distance is the nearer of the reference's whole and central-part hash.
     /// </summary>
-    private static List<Node> BuildNodes(ReadOnlySpan<ulong> qHashes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, CopyOptions o)
+    private static List<Node> BuildNodes(ReadOnlySpan<ulong> qHashes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, CopyOptions o,
+        ReadOnlySpan<float> qWeights)
     {
         var nodes = new List<Node>();
         var k = o.TopPerQueryFrame;
@@ -108,8 +111,9 @@ public static class CopyMatcher
                 bestD[i] = d;
                 bestR[i] = r;
             }
+            var w = qWeights.Length == qHashes.Length ? qWeights[q] : 1f;
             for (var i = 0; i < count; i++)
-                nodes.Add(new Node(q, bestR[i], 1f - bestD[i] / (float)(o.MatchDistance + 1)));
+                nodes.Add(new Node(q, bestR[i], w * (1f - bestD[i] / (float)(o.MatchDistance + 1))));
         }
         return nodes;
     }
