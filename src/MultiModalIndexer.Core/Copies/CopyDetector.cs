@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using MultiModalIndexer.Media;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Copies;
 
-/// <summary>A copy inside the library: one video's span repeated in another.</summary>
-public sealed record DuplicatePair(string VideoA, double StartA, double EndA, string VideoB, double StartB, double EndB, double Score);
+/// <summary>A copy inside the library: one video's span repeated in another (<paramref name="Mirrored"/>: flipped left to right).</summary>
+public sealed record DuplicatePair(string VideoA, double StartA, double EndA, string VideoB, double StartB, double EndB, double Score, bool Mirrored = false);
 
 /// <summary>
 /// "Where does this clip come from?": query fingerprints → band lookups for candidate videos →
@@ -94,13 +95,13 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
             // A library video is a query sampled at the library rate.
             var times = index.TimesOf(v).ToArray();
             var hashes = index.HashesOf(v).ToArray();
-            // Stored samples keep only the picture as shown (the mirrored hash needs coefficients not kept).
-            var query = new QueryFingerprint(f.Duration, f.Fingerprint.Fps, times, hashes, []);
+            // Stored samples keep only the picture as shown; the mirror image's hashes are derived (flipped re-uploads).
+            var query = new QueryFingerprint(f.Duration, f.Fingerprint.Fps, times, hashes, hashes.Select(PerceptualHash.MirrorOf).ToArray());
             foreach (var m in Match(index, query, options, exclude: v))
             {
                 // Each pair once: from the video that sorts first.
                 if (string.CompareOrdinal(f.VideoId, m.VideoId) > 0) continue;
-                pairs.Add(new DuplicatePair(f.SourcePath, m.QueryStart, m.QueryEnd, m.Video, m.Start, m.End, m.Score));
+                pairs.Add(new DuplicatePair(f.SourcePath, m.QueryStart, m.QueryEnd, m.Video, m.Start, m.End, m.Score, m.Mirrored));
             }
         }
         return pairs.OrderByDescending(p => p.Score).ToList();

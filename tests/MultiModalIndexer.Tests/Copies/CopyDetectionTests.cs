@@ -77,6 +77,30 @@ public class CopyDetectionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Duplicates_include_a_horizontally_flipped_reupload()
+    {
+        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v2"));
+        var media = TestPaths.NewScratchDir("copies-dups");
+        File.Copy(Path.Combine(set.LibraryDir, "edit1.mp4"), Path.Combine(media, "a.mp4"));
+        File.Copy(Path.Combine(set.LibraryDir, "edit3.mp4"), Path.Combine(media, "c.mp4"));
+        // b: seconds 6-18 of a, mirrored and re-encoded (the re-upload that dodges a straight match).
+        await GeneratedFootage.RunAsync("ffmpeg", ["-ss", "6", "-t", "12", "-i", Path.Combine(media, "a.mp4"), "-vf", "hflip",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-an"], Path.Combine(media, "b.mp4"), default);
+        await using var h = new IndexingHarness("copies-dups", Fast);
+        Assert.Empty((await h.RunAsync(media)).Failed);
+
+        var pairs = await h.Services.GetRequiredService<CopyDetector>().FindDuplicatesAsync();
+        foreach (var p in pairs)
+            output.WriteLine($"{Path.GetFileName(p.VideoA)} {p.StartA:0.0}-{p.EndA:0.0} ~ {Path.GetFileName(p.VideoB)} {p.StartB:0.0}-{p.EndB:0.0} score {p.Score:0.000} mirrored {p.Mirrored}");
+        var pair = Assert.Single(pairs);
+        Assert.True(pair.Mirrored);
+        var (aStart, aEnd, bStart, bEnd) = pair.VideoA.EndsWith("a.mp4", StringComparison.Ordinal)
+            ? (pair.StartA, pair.EndA, pair.StartB, pair.EndB) : (pair.StartB, pair.EndB, pair.StartA, pair.EndA);
+        Assert.True(CopyScore.IoU(aStart, aEnd, 6, 18) >= 0.7, $"a span {aStart}-{aEnd}");
+        Assert.True(CopyScore.IoU(bStart, bEnd, 0, 12) >= 0.7, $"b span {bStart}-{bEnd}");
+    }
+
+    [Fact]
     public void Fingerprint_blob_round_trips()
     {
         var fp = new MultiModalIndexer.Documents.VideoFingerprint(3, [0f, 0.333f, 12.5f], [1UL, ulong.MaxValue, 0xDEADBEEFUL]);
