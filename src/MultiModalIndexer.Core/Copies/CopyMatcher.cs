@@ -28,6 +28,7 @@ public static class CopyMatcher
         Array.Fill(alive, true);
         var best = new float[nodes.Count];
         var prev = new int[nodes.Count];
+        var start = new int[nodes.Count]; // first node of the best chain ending at each node
         double qStep = 1 / queryFps, rStep = 1 / refFps;
         // Sampling puts a reference frame up to one step away from the moment a query frame shows.
         var slack = rStep + 0.05;
@@ -39,6 +40,7 @@ public static class CopyMatcher
             {
                 best[n] = float.NegativeInfinity;
                 prev[n] = -1;
+                start[n] = n;
                 if (!alive[n]) continue;
                 var a = nodes[n];
                 double tq = qTimes[a.Q], tr = rTimes[a.R];
@@ -50,10 +52,16 @@ public static class CopyMatcher
                     if (!alive[m] || b.Q >= a.Q) continue;
                     double dq = tq - qTimes[b.Q], dr = tr - rTimes[b.R];
                     if (dr < -1e-6 || dr < o.MinSpeed * dq - slack || dr > o.MaxSpeed * dq + slack) continue;
+                    // The slack is for one step's sampling, not to be spent again on every step: measured from the
+                    // chain's first node the chain must keep a copy's speed too, or a still shot chains standing
+                    // still (many query frames on one reference frame) instead of along its diagonal.
+                    var s0 = nodes[start[m]];
+                    double q0 = tq - qTimes[s0.Q], r0 = tr - rTimes[s0.R];
+                    if (r0 < o.MinSpeed * q0 - slack || r0 > o.MaxSpeed * q0 + slack) continue;
                     // A gap costs what the frames missing from it would have scored.
                     var missing = Math.Max(0, dq - qStep) * queryFps;
                     var v = best[m] - (float)(0.5 * missing);
-                    if (v > chain) { chain = v; prev[n] = m; }
+                    if (v > chain) { chain = v; prev[n] = m; start[n] = start[m]; }
                 }
                 best[n] = a.Sim + chain;
                 if (top < 0 || best[n] > best[top]) top = n;
