@@ -79,7 +79,7 @@ public sealed class DuplicatesCommand : ICliCommand
             var table = new Table().AddColumns("video A", "span A", "video B", "span B", "score");
             foreach (var p in pairs)
                 table.AddRow(Markup.Escape(p.VideoA), CopiesCli.Span(p.StartA, p.EndA), Markup.Escape(p.VideoB), CopiesCli.Span(p.StartB, p.EndB),
-                    p.Score.ToString("0.000"));
+                    p.Score.ToString("0.000") + (p.Mirrored ? " (mirrored)" : ""));
             AnsiConsole.Write(table);
             Console.WriteLine($"{pairs.Count} copied span(s).");
             return 0;

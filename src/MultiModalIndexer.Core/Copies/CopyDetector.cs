@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using MultiModalIndexer.Media;
 using MultiModalIndexer.Stores;
 
 namespace MultiModalIndexer.Copies;
 
-/// <summary>A copy inside the library: one video's span repeated in another.</summary>
-public sealed record DuplicatePair(string VideoA, double StartA, double EndA, string VideoB, double StartB, double EndB, double Score);
+/// <summary>A copy inside the library: one video's span repeated in another (<paramref name="Mirrored"/>: flipped left to right).</summary>
+public sealed record DuplicatePair(string VideoA, double StartA, double EndA, string VideoB, double StartB, double EndB, double Score, bool Mirrored = false);
 
 /// <summary>
 /// "Where does this clip come from?": query fingerprints → band lookups for candidate videos →
@@ -53,7 +54,12 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
         var matches = new List<CopyMatch>();
         if (query.Hashes.Length == 0) return matches;
         var probes = query.Hashes.Concat(query.Mirrored).ToArray();
-        var candidates = index.Candidates(probes, o.CandidateDistance, o.MinCandidateVotes, o.MaxCandidates, o.MaxBucketSize, exclude, o.MinVoteFraction);
+        var found = new int[probes.Length];
+        var candidates = index.Candidates(probes, o.CandidateDistance, o.MinCandidateVotes, o.MaxCandidates, o.MaxBucketSize, exclude, o.MinVoteFraction,
+            found, o.MatchDistance);
+        // A frame found in many videos is a common picture, not evidence for any one of them: its weight is shared out.
+        var weights = found.Select(n => n <= o.CommonFrameVideos ? 1f : (float)o.CommonFrameVideos / n).ToArray();
+        var n0 = query.Hashes.Length;
         foreach (var (v, _) in candidates)
         {
             var stored = index.Videos[v];
@@ -61,7 +67,8 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
             var spans = new List<(AlignedSpan Span, bool Mirrored)>();
             foreach (var mirrored in query.Mirrored.Length == query.Hashes.Length ? (bool[])[false, true] : [false])
                 foreach (var s in CopyMatcher.Align(query.Times, mirrored ? query.Mirrored : query.Hashes, query.Fps,
-                             index.TimesOf(v), index.HashesOf(v), index.CroppedOf(v), refFps, o))
+                             index.TimesOf(v), index.HashesOf(v), index.CroppedOf(v), refFps, o,
+                             weights.AsSpan(mirrored ? n0 : 0, n0)))
                     spans.Add((s, mirrored));
             // A picture and its mirror image can both align over the same query time: keep the better.
             foreach (var (s, m) in spans.OrderByDescending(x => x.Span.Score))
@@ -88,13 +95,13 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
             // A library video is a query sampled at the library rate.
             var times = index.TimesOf(v).ToArray();
             var hashes = index.HashesOf(v).ToArray();
-            // Stored samples keep only the picture as shown (the mirrored hash needs coefficients not kept).
-            var query = new QueryFingerprint(f.Duration, f.Fingerprint.Fps, times, hashes, []);
+            // Stored samples keep only the picture as shown; the mirror image's hashes are derived (flipped re-uploads).
+            var query = new QueryFingerprint(f.Duration, f.Fingerprint.Fps, times, hashes, hashes.Select(PerceptualHash.MirrorOf).ToArray());
             foreach (var m in Match(index, query, options, exclude: v))
             {
                 // Each pair once: from the video that sorts first.
                 if (string.CompareOrdinal(f.VideoId, m.VideoId) > 0) continue;
-                pairs.Add(new DuplicatePair(f.SourcePath, m.QueryStart, m.QueryEnd, m.Video, m.Start, m.End, m.Score));
+                pairs.Add(new DuplicatePair(f.SourcePath, m.QueryStart, m.QueryEnd, m.Video, m.Start, m.End, m.Score, m.Mirrored));
             }
         }
         return pairs.OrderByDescending(p => p.Score).ToList();

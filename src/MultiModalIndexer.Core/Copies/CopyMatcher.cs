@@ -18,15 +18,17 @@ public static class CopyMatcher
     private readonly record struct Node(int Q, int R, float Sim);
 
     public static List<AlignedSpan> Align(ReadOnlySpan<float> qTimes, ReadOnlySpan<ulong> qHashes, double queryFps,
-        ReadOnlySpan<float> rTimes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, double refFps, CopyOptions o)
+        ReadOnlySpan<float> rTimes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, double refFps, CopyOptions o,
+        ReadOnlySpan<float> qWeights = default)
     {
-        var nodes = BuildNodes(qHashes, rHashes, rCropped, o);
+        var nodes = BuildNodes(qHashes, rHashes, rCropped, o, qWeights);
         var spans = new List<AlignedSpan>();
         if (nodes.Count < o.MinMatchedFrames) return spans;
         var alive = new bool[nodes.Count];
         Array.Fill(alive, true);
         var best = new float[nodes.Count];
         var prev = new int[nodes.Count];
+        var start = new int[nodes.Count]; // first node of the best chain ending at each node
         double qStep = 1 / queryFps, rStep = 1 / refFps;
         // Sampling puts a reference frame up to one step away from the moment a query frame shows.
         var slack = rStep + 0.05;
@@ -38,6 +40,7 @@ public static class CopyMatcher
             {
                 best[n] = float.NegativeInfinity;
                 prev[n] = -1;
+                start[n] = n;
                 if (!alive[n]) continue;
                 var a = nodes[n];
                 double tq = qTimes[a.Q], tr = rTimes[a.R];
@@ -49,10 +52,16 @@ public static class CopyMatcher
                     if (!alive[m] || b.Q >= a.Q) continue;
                     double dq = tq - qTimes[b.Q], dr = tr - rTimes[b.R];
                     if (dr < -1e-6 || dr < o.MinSpeed * dq - slack || dr > o.MaxSpeed * dq + slack) continue;
+                    // The slack is for one step's sampling, not to be spent again on every step: measured from the
+                    // chain's first node the chain must keep a copy's speed too, or a still shot chains standing
+                    // still (many query frames on one reference frame) instead of along its diagonal.
+                    var s0 = nodes[start[m]];
+                    double q0 = tq - qTimes[s0.Q], r0 = tr - rTimes[s0.R];
+                    if (r0 < o.MinSpeed * q0 - slack || r0 > o.MaxSpeed * q0 + slack) continue;
                     // A gap costs what the frames missing from it would have scored.
                     var missing = Math.Max(0, dq - qStep) * queryFps;
                     var v = best[m] - (float)(0.5 * missing);
-                    if (v > chain) { chain = v; prev[n] = m; }
+                    if (v > chain) { chain = v; prev[n] = m; start[n] = start[m]; }
                 }
                 best[n] = a.Sim + chain;
                 if (top < 0 || best[n] > best[top]) top = n;
@@ -75,7 +84,8 @@ public static class CopyMatcher
             // (a chain that stands still on one side is a static picture matching many moments, not a copy).
             var speed = (rTimes[last.R] - rTimes[first.R]) / Math.Max(1e-6, qTimes[last.Q] - qTimes[first.Q]);
             var moving = speed >= o.MinSpeed - 0.15 && speed <= o.MaxSpeed + 0.15;
-            if (moving && path.Count >= o.MinMatchedFrames && qe - qs >= o.MinSpanSeconds && score >= o.MinScore)
+            // Length on the longer side: a copy sped up 1.25× is shorter on the query's.
+            if (moving && path.Count >= o.MinMatchedFrames && Math.Max(qe - qs, re - rs) >= o.MinSpanSeconds && score >= o.MinScore)
                 spans.Add(new AlignedSpan(qs, qe, rs, re, path.Count, score));
             else if (path.Count < o.MinMatchedFrames)
                 break; // the best chain left is too short: so are all others
@@ -87,7 +97,8 @@ public static class CopyMatcher
     /// Matrix cells worth keeping, sorted by query frame: similarity 1 at distance 0, falling to ~0 at
     /// MatchDistance; a cell's distance is the nearer of the reference's whole and central-part hash.
     /// </summary>
-    private static List<Node> BuildNodes(ReadOnlySpan<ulong> qHashes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, CopyOptions o)
+    private static List<Node> BuildNodes(ReadOnlySpan<ulong> qHashes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, CopyOptions o,
+        ReadOnlySpan<float> qWeights)
     {
         var nodes = new List<Node>();
         var k = o.TopPerQueryFrame;
@@ -108,8 +119,9 @@ public static class CopyMatcher
                 bestD[i] = d;
                 bestR[i] = r;
             }
+            var w = qWeights.Length == qHashes.Length ? qWeights[q] : 1f;
             for (var i = 0; i < count; i++)
-                nodes.Add(new Node(q, bestR[i], 1f - bestD[i] / (float)(o.MatchDistance + 1)));
+                nodes.Add(new Node(q, bestR[i], w * (1f - bestD[i] / (float)(o.MatchDistance + 1))));
         }
         return nodes;
     }

@@ -31,6 +31,12 @@ public sealed class CopyOptions
 
     /// <summary>Hamming distance under which a query × reference frame pair counts in the alignment.</summary>
     public int MatchDistance { get; set; } = 18;
+    /// <summary>
+    /// A query frame found (within <see cref="MatchDistance"/>) in more library videos than this is a
+    /// common picture (a test pattern, a lattice-like fractal, a plain title card) and counts
+    /// CommonFrameVideos/n in alignment: unrelated clips of the same kind of footage do not add up to a copy.
+    /// </summary>
+    public int CommonFrameVideos { get; set; } = 2;
     /// <summary>Best reference frames kept per query frame and candidate.</summary>
     public int TopPerQueryFrame { get; set; } = 16;
     /// <summary>Longest stretch of query without a matching frame inside one copied span.</summary>
@@ -39,8 +45,12 @@ public sealed class CopyOptions
     public double MinSpeed { get; set; } = 0.7;
     /// <summary>Fastest reference-over-query speed (1.25× speed-ups and sampling jitter).</summary>
     public double MaxSpeed { get; set; } = 1.45;
-    /// <summary>Shortest copied span reported (query seconds).</summary>
-    public double MinSpanSeconds { get; set; } = 2;
+    /// <summary>
+    /// Shortest copied span reported (seconds, on the longer side). Generated look-alike footage
+    /// (Sierpinski lattices, gradients, fractal zooms of the same kind) chains into chance spans of up
+    /// to ~3 s; copies of 4 s and more clear this.
+    /// </summary>
+    public double MinSpanSeconds { get; set; } = 3.5;
     /// <summary>Fewest matching frames in a reported span.</summary>
     public int MinMatchedFrames { get; set; } = 6;
     /// <summary>Least span score (0..1: matched-frame similarity × density) reported.</summary>
@@ -65,6 +75,7 @@ public sealed class CopyOptions
         if (MaxCandidates is < 1 or > 10_000) yield return "Copies:MaxCandidates must be between 1 and 10000.";
         if (MaxBucketSize < 16) yield return "Copies:MaxBucketSize must be at least 16.";
         if (MatchDistance is < 0 or > 32) yield return "Copies:MatchDistance must be between 0 and 32 bits.";
+        if (CommonFrameVideos is < 1 or > 10_000) yield return "Copies:CommonFrameVideos must be between 1 and 10000.";
         if (TopPerQueryFrame is < 1 or > 64) yield return "Copies:TopPerQueryFrame must be between 1 and 64.";
         if (MaxGapSeconds is <= 0 or > 60) yield return "Copies:MaxGapSeconds must be in (0, 60].";
         if (MinSpeed is <= 0 or > 1) yield return "Copies:MinSpeed must be in (0, 1].";

@@ -88,11 +88,17 @@ public sealed class FingerprintIndex
     /// Videos with band hits within <paramref name="maxDistance"/> bits, most distinct voting query
     /// samples first. <paramref name="exclude"/> leaves one video out (a library video against the rest).
     /// </summary>
+    /// <param name="videosPerSample">When given (one slot per query sample): how many videos each query
+    /// sample was found in within <paramref name="commonDistance"/> bits, so alignment can tell a frame
+    /// of one video from a picture common to many (a test pattern, a lattice-like fractal).</param>
     public List<(int Video, int Votes)> Candidates(ReadOnlySpan<ulong> query, int maxDistance, int minVotes, int maxCandidates,
-        int maxBucketSize, int exclude = -1, double minVoteFraction = 0)
+        int maxBucketSize, int exclude = -1, double minVoteFraction = 0, Span<int> videosPerSample = default, int commonDistance = 0)
     {
         var votes = new Dictionary<int, int>();
         var lastVoter = new Dictionary<int, int>();
+        var lastNear = new Dictionary<int, int>();
+        var counting = videosPerSample.Length == query.Length && query.Length > 0;
+        if (counting) videosPerSample.Clear();
         for (var q = 0; q < query.Length; q++)
         {
             var h = query[q];
@@ -111,9 +117,15 @@ public sealed class FingerprintIndex
                     {
                         var id = post[k];
                         var stored = id < n ? _hashes[id] : _cropped[id -= n];
-                        if (BitOperations.PopCount(stored ^ h) > maxDistance) continue;
+                        var d = BitOperations.PopCount(stored ^ h);
+                        if (d > maxDistance) continue;
                         var video = VideoOf(id);
                         if (video == exclude) continue;
+                        if (counting && d <= commonDistance && !(lastNear.TryGetValue(video, out var near) && near == q))
+                        {
+                            lastNear[video] = q;
+                            videosPerSample[q]++;
+                        }
                         // One vote per query sample and video, however many bands or samples agree.
                         if (lastVoter.TryGetValue(video, out var last) && last == q) continue;
                         lastVoter[video] = q;

@@ -24,7 +24,7 @@ public class CopyDetectionTests(ITestOutputHelper output)
     [Fact]
     public async Task Transformed_excerpts_between_filler_are_found_with_their_spans_and_unseen_footage_matches_nothing()
     {
-        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v1"));
+        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v2"));
         await using var h = new IndexingHarness("copies", Fast);
         var report = await h.RunAsync(set.LibraryDir, set.SharedVideoDir);
         Assert.Empty(report.Failed);
@@ -44,7 +44,7 @@ public class CopyDetectionTests(ITestOutputHelper output)
     [Fact]
     public async Task Reindexing_replaces_fingerprints_and_deleting_a_video_removes_them()
     {
-        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v1"));
+        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v2"));
         var media = TestPaths.NewScratchDir("copies-media");
         File.Copy(Path.Combine(set.LibraryDir, "edit0.mp4"), Path.Combine(media, "a.mp4"));
         File.Copy(Path.Combine(set.LibraryDir, "fractal.mp4"), Path.Combine(media, "b.mp4"));
@@ -56,8 +56,9 @@ public class CopyDetectionTests(ITestOutputHelper output)
         Assert.All(first, f => Assert.InRange(f.Fingerprint.Count, 20, 24 * 3 + 2)); // ~3 samples a second
         var v0 = await store.FingerprintVersionAsync();
 
-        // b.mp4 becomes other footage: re-indexed, its fingerprint is replaced, not added to.
-        File.Copy(Path.Combine(set.LibraryDir, "life.mp4"), Path.Combine(media, "b.mp4"), overwrite: true);
+        // b.mp4 becomes other footage: re-indexed, its fingerprint is replaced, not added to. (Not life.mp4: the Game
+        // of Life changes wholly every frame, so 3 and 4 samples a second meet only once a second, too sparse to align.)
+        File.Copy(Path.Combine(set.LibraryDir, "pattern.mp4"), Path.Combine(media, "b.mp4"), overwrite: true);
         await h.RunAsync(media);
         var second = await ReadAsync(store);
         Assert.Equal(2, second.Count);
@@ -67,13 +68,37 @@ public class CopyDetectionTests(ITestOutputHelper output)
 
         // The detector's index follows: the old footage no longer matches, the new one does.
         var detector = h.Services.GetRequiredService<CopyDetector>();
-        Assert.Contains((await detector.FindAsync(Path.Combine(set.LibraryDir, "life.mp4"))).Matches, m => m.Video.EndsWith("b.mp4", StringComparison.Ordinal));
+        Assert.Contains((await detector.FindAsync(Path.Combine(set.LibraryDir, "pattern.mp4"))).Matches, m => m.Video.EndsWith("b.mp4", StringComparison.Ordinal));
         Assert.DoesNotContain((await detector.FindAsync(Path.Combine(set.LibraryDir, "fractal.mp4"))).Matches, m => m.Video.EndsWith("b.mp4", StringComparison.Ordinal));
 
         File.Delete(Path.Combine(media, "a.mp4"));
         await h.RunAsync(media);
         Assert.Single(await ReadAsync(store));
         Assert.Empty((await detector.FindAsync(Path.Combine(set.LibraryDir, "edit0.mp4"))).Matches);
+    }
+
+    [Fact]
+    public async Task Duplicates_include_a_horizontally_flipped_reupload()
+    {
+        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v2"));
+        var media = TestPaths.NewScratchDir("copies-dups");
+        File.Copy(Path.Combine(set.LibraryDir, "edit1.mp4"), Path.Combine(media, "a.mp4"));
+        File.Copy(Path.Combine(set.LibraryDir, "edit3.mp4"), Path.Combine(media, "c.mp4"));
+        // b: seconds 6-18 of a, mirrored and re-encoded (the re-upload that dodges a straight match).
+        await GeneratedFootage.RunAsync("ffmpeg", ["-ss", "6", "-t", "12", "-i", Path.Combine(media, "a.mp4"), "-vf", "hflip",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-an"], Path.Combine(media, "b.mp4"), default);
+        await using var h = new IndexingHarness("copies-dups", Fast);
+        Assert.Empty((await h.RunAsync(media)).Failed);
+
+        var pairs = await h.Services.GetRequiredService<CopyDetector>().FindDuplicatesAsync();
+        foreach (var p in pairs)
+            output.WriteLine($"{Path.GetFileName(p.VideoA)} {p.StartA:0.0}-{p.EndA:0.0} ~ {Path.GetFileName(p.VideoB)} {p.StartB:0.0}-{p.EndB:0.0} score {p.Score:0.000} mirrored {p.Mirrored}");
+        var pair = Assert.Single(pairs);
+        Assert.True(pair.Mirrored);
+        var (aStart, aEnd, bStart, bEnd) = pair.VideoA.EndsWith("a.mp4", StringComparison.Ordinal)
+            ? (pair.StartA, pair.EndA, pair.StartB, pair.EndB) : (pair.StartB, pair.EndB, pair.StartA, pair.EndA);
+        Assert.True(CopyScore.IoU(aStart, aEnd, 6, 18) >= 0.7, $"a span {aStart}-{aEnd}");
+        Assert.True(CopyScore.IoU(bStart, bEnd, 0, 12) >= 0.7, $"b span {bStart}-{bEnd}");
     }
 
     [Fact]

@@ -10,8 +10,8 @@ using MultiModalIndexer.Media;
 namespace MultiModalIndexer.Bench.Cases.Copies;
 
 /// <summary>
-/// Detection quality on the generated transform set (CopySetGenerator: 12 transformed excerpts
-/// between filler, 4 negatives) with the rule, ours against ffmpeg's MPEG-7 `signature`
+/// Detection quality on the generated transform set (CopySetGenerator: 18 transformed excerpts
+/// between filler, 10 negatives, 6 of them generated look-alike footage) with the rule, ours against ffmpeg's MPEG-7 `signature`
 /// filter (detectmode=full, nb_inputs=2) in the same run. Ours searches the whole library (the
 /// generated videos + ../shared/media/video); signature, which compares two files, gets each
 /// query paired with its true source (positives) or with one library video (negatives).
@@ -29,7 +29,7 @@ public sealed partial class CopyQualityBench : IBenchCase
             result.Skipped = "../shared is missing";
             return result;
         }
-        var set = await CopySetGenerator.GenerateAsync(shared, Path.Combine(context.WorkDir, "copies-set"), ct: ct);
+        var set = await CopySetGenerator.GenerateAsync(shared, Path.Combine(context.WorkDir, "copies-set-v2"), ct: ct);
         await using var sp = CopyBenchSupport.Compose(Path.Combine(context.WorkDir, "copies-quality-data"), new Dictionary<string, string?> { ["Ocr:Enabled"] = "false" });
         var sw = Stopwatch.StartNew();
         var report = await CopyBenchSupport.IndexAsync(sp, ct, set.LibraryDir, set.SharedVideoDir);
@@ -39,15 +39,22 @@ public sealed partial class CopyQualityBench : IBenchCase
         var libraryHours = index.Videos.Sum(v => v.Duration) / 3600;
 
         var ours = new List<(CopyQuery, IReadOnlyList<CopyMatch>)>();
+        var before = new List<(CopyQuery, IReadOnlyList<CopyMatch>)>();
         var ourMs = new List<double>();
+        var fingerprinter = sp.GetRequiredService<QueryFingerprinter>();
+        // The thresholds before generated look-alike footage was in the set (no common-frame weighting,
+        // 2 s spans), on the same fingerprints: what the change bought.
+        var previous = new CopyOptions { CommonFrameVideos = 10_000, MinSpanSeconds = 2 };
         foreach (var q in set.Queries)
         {
             sw.Restart();
             var r = await detector.FindAsync(q.Path, ct);
             ourMs.Add(sw.Elapsed.TotalMilliseconds);
             ours.Add((q, r.Matches));
+            before.Add((q, CopyDetector.Match(index, await fingerprinter.FingerprintAsync(q.Path, ct), previous)));
         }
         var ourScore = CopyScore.Of(ours);
+        var beforeScore = CopyScore.Of(before);
 
         var peer = new List<(CopyQuery, IReadOnlyList<CopyMatch>)>();
         var peerMs = new List<double>();
@@ -69,6 +76,7 @@ public sealed partial class CopyQualityBench : IBenchCase
             .Add("ours_precision", ourScore.Precision, "")
             .Add("ours_recall", ourScore.Recall, "")
             .Add("ours_query_ms_median", CopyBenchSupport.Median(ourMs), "ms")
+            .Add("ours_f1_previous_thresholds", beforeScore.F1, "")
             .Add("signature_f1", peerScore.F1, "")
             .Add("signature_precision", peerScore.Precision, "")
             .Add("signature_recall", peerScore.Recall, "")
@@ -78,10 +86,11 @@ public sealed partial class CopyQualityBench : IBenchCase
             .Add("library_index_seconds", indexSeconds, "s");
         foreach (var t in CopySetGenerator.Transforms)
         {
-            result.Add($"ours_correct_{t}", ourScore.Verdicts.Count(v => v.Query.Transform == t && v.Query.SourceVideo is not null && v.Correct), "of 2");
-            result.Add($"signature_correct_{t}", peerScore.Verdicts.Count(v => v.Query.Transform == t && v.Query.SourceVideo is not null && v.Correct), "of 2");
+            result.Add($"ours_correct_{t}", ourScore.Verdicts.Count(v => v.Query.Transform == t && v.Query.SourceVideo is not null && v.Correct), "of 3");
+            result.Add($"signature_correct_{t}", peerScore.Verdicts.Count(v => v.Query.Transform == t && v.Query.SourceVideo is not null && v.Correct), "of 3");
         }
         result.Notes.Add($"ours: TP {ourScore.TruePositives} FP {ourScore.FalsePositives} FN {ourScore.FalseNegatives} TN {ourScore.TrueNegatives}; " +
+                         $"previous thresholds: TP {beforeScore.TruePositives} FP {beforeScore.FalsePositives} FN {beforeScore.FalseNegatives} TN {beforeScore.TrueNegatives}; " +
                          $"signature: TP {peerScore.TruePositives} FP {peerScore.FalsePositives} FN {peerScore.FalseNegatives} TN {peerScore.TrueNegatives}");
         result.Notes.Add($"ours: whole library ({report.Indexed} videos, {libraryHours * 60:0.0} min), in-process query time incl. ffprobe + decode of the query; " +
                          "signature: one ffmpeg run per (query, reference) pair, both decoded in full");

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace MultiModalIndexer.Copies.Evaluation;
@@ -16,8 +15,10 @@ public sealed record CopySet(string LibraryDir, string SharedVideoDir, IReadOnly
 /// footage never put in the library for filler and negatives, and queries that each hold one
 /// excerpt of a library video under one of the transforms (360p + CRF 32; 10 % crop plus
 /// brightness/contrast; horizontal flip + CRF 34; letterboxed 240p; 1.25× speed; an overlaid logo
-/// text + CRF 36) between two pieces of unrelated filler. Negatives are filler only. Deterministic;
-/// files already present are reused.
+/// text + CRF 36) between two pieces of unrelated filler. Negatives are filler only. A second part
+/// does the same with generated footage (<see cref="GeneratedFootage"/>): small lavfi clips in the
+/// library, and negatives and filler of the same kinds never put there — look-alikes that must not
+/// match. Deterministic; files already present are reused.
 /// </summary>
 public static class CopySetGenerator
 {
@@ -28,6 +29,9 @@ public static class CopySetGenerator
     ];
     private static readonly string[] UnseenImages =
         ["darknet/kite.jpg", "darknet/person.jpg", "darknet/scream.jpg", "skimage/coins.png", "skimage/moon.png", "skimage/horse.png"];
+
+    /// <summary>Generated (lavfi) clips put in the library beside the photo edits.</summary>
+    public const int GeneratedLibraryClips = 20;
 
     public static readonly string[] Transforms = ["crf32", "crop", "hflip", "letterbox", "speed", "logo"];
 
@@ -122,6 +126,35 @@ public static class CopySetGenerator
                 await QueryAsync(ffmpeg, unseen[(i + 5) % unseen.Count], 1, 6, t, unseen[i], 4, unseen[(i + 2) % unseen.Count], 4, path, ct);
             queries.Add(new CopyQuery(name, path, t, null, 0, 0, 0, 0));
         }
+
+        // Generated footage, as in a library of "a few hundred generated videos": small lavfi clips in the
+        // library, and unseen clips of the same kinds (other seeds, other zoom points) as filler and negatives.
+        var generated = await GeneratedFootage.GenerateAsync(lib, GeneratedFootage.Pool.Library, 0, GeneratedLibraryClips, 10, 320, 180, ffmpeg, ct);
+        var lookalikes = await GeneratedFootage.GenerateAsync(work, GeneratedFootage.Pool.Unseen, 0, 10, 10, 320, 180, ffmpeg, ct);
+        // One excerpt per transform, of the kinds a frame hash can follow (life and cellular automata are noise
+        // or stripes whose low frequencies stay put: no 64-bit DCT hash localises them).
+        int[] picks = [5, 8, 14, 10, 3, 15];
+        for (var i = 0; i < picks.Length; i++)
+        {
+            var t = Transforms[i];
+            var src = generated[picks[i]];
+            var name = $"g{i}-{t}-{Path.GetFileNameWithoutExtension(src)}.mp4";
+            var path = Path.Combine(qdir, name);
+            double start = 2, dur = 5 + i % 3, fillA = 4, fillB = 3;
+            if (!File.Exists(path))
+                await QueryAsync(ffmpeg, src, start, dur, t, lookalikes[i], fillA, lookalikes[(i + 4) % lookalikes.Count], fillB, path, ct);
+            queries.Add(new CopyQuery(name, path, t, src, start, start + dur, fillA, fillA + (t == "speed" ? dur / 1.25 : dur)));
+        }
+        for (var i = 0; i < 6; i++)
+        {
+            var t = Transforms[(i + 3) % Transforms.Length];
+            var name = $"gn{i}-{t}.mp4";
+            var path = Path.Combine(qdir, name);
+            if (!File.Exists(path))
+                await QueryAsync(ffmpeg, lookalikes[(i + 7) % lookalikes.Count], 2, 5, t, lookalikes[(i + 2) % lookalikes.Count], 4,
+                    lookalikes[(i + 5) % lookalikes.Count], 3, path, ct);
+            queries.Add(new CopyQuery(name, path, t, null, 0, 0, 0, 0));
+        }
         return new CopySet(lib, shared, queries);
     }
 
@@ -140,7 +173,7 @@ public static class CopySetGenerator
         File.Exists(output) ? Task.CompletedTask : RunAsync(ffmpeg, ["-f", "lavfi", "-i", source, "-t", seconds.ToString(CultureInfo.InvariantCulture),
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", output], ct);
 
-    private static Task QueryAsync(string ffmpeg, string src, double start, double dur, string transform, string fillerA, double fillA,
+    internal static Task QueryAsync(string ffmpeg, string src, double start, double dur, string transform, string fillerA, double fillA,
         string fillerB, double fillB, string output, CancellationToken ct)
     {
         var (vf, w, h, crf) = transform switch
@@ -161,18 +194,6 @@ public static class CopySetGenerator
             "-map", "[o]", "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", crf.ToString(inv), output], ct);
     }
 
-    private static async Task RunAsync(string ffmpeg, IEnumerable<string> args, CancellationToken ct)
-    {
-        var output = args.Last();
-        var tmp = $"{output}.{Environment.ProcessId}.part.mp4"; // another process may be making the same file
-        var psi = new ProcessStartInfo(ffmpeg) { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["-nostdin", "-v", "error", "-y"]) psi.ArgumentList.Add(a);
-        foreach (var a in args.SkipLast(1)) psi.ArgumentList.Add(a);
-        psi.ArgumentList.Add(tmp);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {ffmpeg}");
-        var err = await p.StandardError.ReadToEndAsync(ct);
-        await p.WaitForExitAsync(ct);
-        if (p.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed making {Path.GetFileName(output)}: {err}");
-        File.Move(tmp, output, overwrite: true); // complete files only, so reuse never meets half a file
-    }
+    private static Task RunAsync(string ffmpeg, IEnumerable<string> args, CancellationToken ct) =>
+        GeneratedFootage.RunAsync(ffmpeg, args.SkipLast(1), args.Last(), ct);
 }
