@@ -56,7 +56,7 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
         var probes = query.Hashes.Concat(query.Mirrored).ToArray();
         var found = new int[probes.Length];
         var candidates = index.Candidates(probes, o.CandidateDistance, o.MinCandidateVotes, o.MaxCandidates, o.MaxBucketSize, exclude, o.MinVoteFraction,
-            found, o.MatchDistance);
+            found, o.CommonFrameDistance);
         // A frame found in many videos is a common picture, not evidence for any one of them: its weight is shared out.
         var weights = found.Select(n => n <= o.CommonFrameVideos ? 1f : (float)o.CommonFrameVideos / n).ToArray();
         var n0 = query.Hashes.Length;

@@ -32,11 +32,18 @@ public sealed class CopyOptions
     /// <summary>Hamming distance under which a query × reference frame pair counts in the alignment.</summary>
     public int MatchDistance { get; set; } = 18;
     /// <summary>
-    /// A query frame found (within <see cref="MatchDistance"/>) in more library videos than this is a
+    /// A query frame found (within <see cref="CommonFrameDistance"/>) in more library videos than this is a
     /// common picture (a test pattern, a lattice-like fractal, a plain title card) and counts
     /// CommonFrameVideos/n in alignment: unrelated clips of the same kind of footage do not add up to a copy.
     /// </summary>
     public int CommonFrameVideos { get; set; } = 2;
+    /// <summary>
+    /// Bits within which a library frame is the same picture as a query frame, for <see cref="CommonFrameVideos"/>.
+    /// Tighter than MatchDistance on purpose: in a large library many unrelated frames lie within 18 bits
+    /// of any frame by chance (at 100 h of synthetic footage every query frame had several), while common
+    /// pictures (the lattices of unrelated Sierpinski clips) lie 2-4 bits apart.
+    /// </summary>
+    public int CommonFrameDistance { get; set; } = 6;
     /// <summary>Best reference frames kept per query frame and candidate.</summary>
     public int TopPerQueryFrame { get; set; } = 16;
     /// <summary>Longest stretch of query without a matching frame inside one copied span.</summary>
@@ -76,6 +83,7 @@ public sealed class CopyOptions
         if (MaxBucketSize < 16) yield return "Copies:MaxBucketSize must be at least 16.";
         if (MatchDistance is < 0 or > 32) yield return "Copies:MatchDistance must be between 0 and 32 bits.";
         if (CommonFrameVideos is < 1 or > 10_000) yield return "Copies:CommonFrameVideos must be between 1 and 10000.";
+        if (CommonFrameDistance < 0 || CommonFrameDistance > MatchDistance) yield return "Copies:CommonFrameDistance must be between 0 and Copies:MatchDistance bits.";
         if (TopPerQueryFrame is < 1 or > 64) yield return "Copies:TopPerQueryFrame must be between 1 and 64.";
         if (MaxGapSeconds is <= 0 or > 60) yield return "Copies:MaxGapSeconds must be in (0, 60].";
         if (MinSpeed is <= 0 or > 1) yield return "Copies:MinSpeed must be in (0, 1].";
