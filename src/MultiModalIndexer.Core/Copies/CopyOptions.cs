@@ -22,7 +22,7 @@ public sealed class CopyOptions
     public int CandidateDistance { get; set; } = 20;
     /// <summary>Videos whose band hits come from at least this many query frames are aligned.</summary>
     public int MinCandidateVotes { get; set; } = 2;
-    /// <summary>Candidates need at least this fraction of the best candidate's votes (chance hits stay far below a copy's).</summary>
+    /// <summary>Candidates need at least this fraction of the best candidate's distance-weighted votes (chance hits stay far below a copy's).</summary>
     public double MinVoteFraction { get; set; } = 0.1;
     /// <summary>Most candidate videos aligned per query (most votes first).</summary>
     public int MaxCandidates { get; set; } = 32;
