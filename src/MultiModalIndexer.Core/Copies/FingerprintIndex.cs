@@ -99,7 +99,6 @@ public sealed class FingerprintIndex
         int maxBucketSize, int exclude = -1, double minVoteFraction = 0, Span<int> videosPerSample = default, int commonDistance = 0)
     {
         var votes = new Dictionary<int, (int LastQ, int BestD, int Votes, double Weight)>();
-        var lastNear = new Dictionary<int, int>();
         var counting = videosPerSample.Length == query.Length && query.Length > 0;
         if (counting) videosPerSample.Clear();
         for (var q = 0; q < query.Length; q++)
@@ -124,17 +123,14 @@ public sealed class FingerprintIndex
                         if (d > maxDistance) continue;
                         var video = VideoOf(id);
                         if (video == exclude) continue;
-                        if (counting && d <= commonDistance && !(lastNear.TryGetValue(video, out var near) && near == q))
-                        {
-                            lastNear[video] = q;
-                            videosPerSample[q]++;
-                        }
-                        // One vote per query sample and video, however many bands or samples agree, weighed by the nearest.
-                        if (votes.TryGetValue(video, out var v) && v.LastQ == q)
-                        {
-                            if (d < v.BestD) votes[video] = v with { BestD = d, Weight = v.Weight - Weight(v.BestD, maxDistance) + Weight(d, maxDistance) };
-                        }
-                        else votes[video] = (q, d, v.Votes + 1, v.Weight + Weight(d, maxDistance));
+                        // One vote per query sample and video, however many bands or samples agree, weighed by the nearest;
+                        // the video counts for the sample's commonness once its nearest hit comes within commonDistance.
+                        var seen = votes.TryGetValue(video, out var v) && v.LastQ == q;
+                        if (seen && d >= v.BestD) continue;
+                        if (counting && d <= commonDistance && !(seen && v.BestD <= commonDistance)) videosPerSample[q]++;
+                        votes[video] = seen
+                            ? v with { BestD = d, Weight = v.Weight - Weight(v.BestD, maxDistance) + Weight(d, maxDistance) }
+                            : (q, d, v.Votes + 1, v.Weight + Weight(d, maxDistance));
                     }
                 }
             }

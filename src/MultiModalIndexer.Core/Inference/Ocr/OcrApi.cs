@@ -62,6 +62,7 @@ public sealed class OcrOptions
     /// <see cref="RecSplitMaxLines"/> equal strips, which win when they read better; 0 = never.
     /// </summary>
     public double RecSplitMaxAspect { get; set; } = 3;
+    /// <summary>Most stacked lines a box is cut into when it is read again (see <see cref="RecSplitMaxAspect"/>).</summary>
     public int RecSplitMaxLines { get; set; } = 3;
     /// <summary>
     /// Recogniser batches are padded to their widest strip, but to at least this many pixels. PaddleOCR

@@ -48,12 +48,12 @@ public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) 
         var read = _recognizer.Recognize(rgb, w, h, boxes, ct);
         var texts = read.Select(Clean).ToArray();
         var unsure = Enumerable.Range(0, boxes.Count).Where(i => (texts[i].Length == 0 || read[i].Score < SureScore) && MayBeStacked(boxes[i])).ToList();
-        var stacked = unsure.Count == 0 ? [] : ReadStacked(rgb, w, h, unsure.Select(i => boxes[i]).ToList(), ct);
+        var stacked = unsure.Count == 0 ? [] : ReadStacked(rgb, w, h, boxes, unsure, ct);
         var lines = new List<OcrLine>();
         for (var i = 0; i < boxes.Count; i++)
         {
             // A box that reads better as stacked lines: its lines, top to bottom, where the box stood in reading order.
-            if (unsure.IndexOf(i) is >= 0 and var u && stacked.TryGetValue(u, out var parts)
+            if (stacked.TryGetValue(i, out var parts)
                 && (texts[i].Length == 0 || parts.Average(x => x.Score) > read[i].Score))
                 lines.AddRange(parts.Select(x => new OcrLine(x.Text, x.Score * 100, x.Box.Bounds(scale, ow, oh))));
             else if (texts[i].Length > 0) lines.Add(new OcrLine(texts[i], read[i].Score * 100, boxes[i].Bounds(scale, ow, oh)));
@@ -84,13 +84,15 @@ public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) 
     /// counts only when every strip reads; of those, the one with the best mean score wins, and it replaces
     /// the box's own reading when its mean score is higher (a cut through one big line reads worse).
     /// </summary>
-    private Dictionary<int, List<(string Text, float Score, TextBox Box)>> ReadStacked(byte[] rgb, int w, int h, List<TextBox> unsure, CancellationToken ct)
+    /// <returns>The best cut's strips per box index (boxes with no cut that reads are left out).</returns>
+    private Dictionary<int, List<(string Text, float Score, TextBox Box)>> ReadStacked(byte[] rgb, int w, int h, List<TextBox> boxes, List<int> unsure,
+        CancellationToken ct)
     {
         var strips = new List<(int Box, int Lines, TextBox Strip)>();
-        for (var b = 0; b < unsure.Count; b++)
-            for (var k = 2; k <= options.RecSplitMaxLines && unsure[b].Height / k >= MinStackedLineHeight; k++)
+        foreach (var b in unsure)
+            for (var k = 2; k <= options.RecSplitMaxLines && boxes[b].Height / k >= MinStackedLineHeight; k++)
                 for (var j = 0; j < k; j++)
-                    strips.Add((b, k, Strip(unsure[b], (j - 0.1f) / k, (j + 1.1f) / k)));
+                    strips.Add((b, k, Strip(boxes[b], (j - 0.1f) / k, (j + 1.1f) / k)));
         var found = new Dictionary<int, List<(string Text, float Score, TextBox Box)>>();
         if (strips.Count == 0) return found;
         var read = _recognizer.Recognize(rgb, w, h, strips.Select(s => s.Strip).ToList(), ct);
