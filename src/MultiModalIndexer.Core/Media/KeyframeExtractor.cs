@@ -45,7 +45,7 @@ public sealed class KeyframeExtractor(MediaOptions options, ILogger<KeyframeExtr
             var greyFile = Path.Combine(tmp.FullName, "grey.raw");
             string[] args =
             [
-                "-nostdin", "-hide_banner", "-v", "error", "-i", FfmpegProcess.InputArg(media.Path), "-filter_complex", graph,
+                "-nostdin", "-hide_banner", "-v", "error", .. options.ConcurrentDecodeArgs(), "-i", FfmpegProcess.InputArg(media.Path), "-filter_complex", graph,
                 "-map", "[co]", "-fps_mode", "passthrough", "-f", "rawvideo", clipFile,
                 "-map", "[go]", "-fps_mode", "passthrough", "-f", "rawvideo", greyFile,
                 "-map", "[to]", "-fps_mode", "passthrough", "-q:v", "4", "-f", "image2", Path.Combine(tmp.FullName, "t%05d.jpg"),

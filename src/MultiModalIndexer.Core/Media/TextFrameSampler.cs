@@ -74,7 +74,7 @@ public sealed class TextFrameSampler(MediaOptions options, ILogger? logger = nul
         var fps = s.Fps.ToString("0.######", CultureInfo.InvariantCulture);
         string[] args =
         [
-            "-nostdin", "-hide_banner", "-v", "error", "-i", FfmpegProcess.InputArg(media.Path),
+            "-nostdin", "-hide_banner", "-v", "error", .. options.ConcurrentDecodeArgs(), "-i", FfmpegProcess.InputArg(media.Path),
             "-map", $"0:{v.Index}", "-an", "-sn", "-dn",
             "-vf", $"fps={fps},scale={w}:{h}:flags=area,setsar=1,format=gray",
             "-f", "rawvideo", "-",

@@ -189,9 +189,10 @@ public sealed class BadInputTests
     public void Options_DefaultsValid_BadValuesExplained()
     {
         Assert.Empty(new MediaOptions().Validate());
-        var bad = new MediaOptions { MaxSegmentSeconds = 0.5, Shots = { CutRatio = 0 } };
+        var bad = new MediaOptions { MaxSegmentSeconds = 0.5, ConcurrentDecodeThreads = -1, Shots = { CutRatio = 0 } };
         var msgs = bad.Validate().ToList();
         Assert.Contains(msgs, m => m.Contains("MaxSegmentSeconds"));
         Assert.Contains(msgs, m => m.Contains("CutRatio"));
+        Assert.Contains(msgs, m => m.Contains("Media:ConcurrentDecodeThreads"));
     }
 }
