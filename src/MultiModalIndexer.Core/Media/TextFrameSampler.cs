@@ -6,7 +6,8 @@ namespace MultiModalIndexer.Media;
 
 /// <summary>
 /// Where on-screen text is looked for ("Media:TextSampling:..."): a low-cost grey decode of the whole
-/// video at <see cref="Fps"/>, a change gate against the last frame that was read, and a cap on reads.
+/// video at <see cref="Fps"/>, a change gate on steady edges against the last frame that was read
+/// (<see cref="TextChangeGate"/>), and a cap on reads.
 /// </summary>
 public sealed class TextSamplingOptions
 {
@@ -17,17 +18,33 @@ public sealed class TextSamplingOptions
     /// <summary>Gate grid: the frame is cut into this many columns and rows of cells.</summary>
     public int GridColumns { get; set; } = 16;
     public int GridRows { get; set; } = 12;
-    /// <summary>A cell changed when its mean strong-edge density moved by more than this (0-1).</summary>
+    /// <summary>A cell changed when more than this share of its pixels became, or stopped being, steady edges (0-1).</summary>
     public double CellEdgeChange { get; set; } = 0.04;
-    /// <summary>A cell changed when its mean grey level moved by more than this many levels.</summary>
-    public double CellMeanChange { get; set; } = 12;
+    /// <summary>
+    /// A strong edge is steady when it is on the same pixel in this many consecutive samples (text stands
+    /// still; moving pictures seldom do). 3 at 3 fps: text is confirmed within 0.67 s of appearing.
+    /// </summary>
+    public int StableFrames { get; set; } = 3;
+    /// <summary>
+    /// A pixel stands still while its grey level moves by no more than this over those samples (compression
+    /// noise moves a static caption's strokes a few levels; a moving edge moves them by far more).
+    /// </summary>
+    public int SteadyLevels { get; set; } = 32;
+    /// <summary>
+    /// ...and those pixels are more than this share of the cell's steady edges: text that comes or goes
+    /// changes most of its cell's steady edges, while a moving background that by chance stood still for a
+    /// moment beside a caption changes a few.
+    /// </summary>
+    public double CellSteadyShare { get; set; } = 0.5;
     /// <summary>Grey-level step between neighbours that counts as a strong (text-like) edge.</summary>
     public int EdgeStep { get; set; } = 60;
     /// <summary>Read again when at least this many cells changed since the last read.</summary>
     public int MinChangedCells { get; set; } = 1;
-    /// <summary>At most this many OCR reads per second of media (moving backgrounds change every frame).</summary>
+    /// <summary>At most this many OCR reads per second of media (a clock or a counter changes every frame).</summary>
     public double MaxOcrPerMediaSecond { get; set; } = 1.0;
-    /// <summary>Always read again after this many seconds, changed or not (a caption fading in slowly).</summary>
+    /// <summary>New text is read a second time this many seconds after its first read, if still shown (0 = once).</summary>
+    public double ConfirmReadSeconds { get; set; } = 1.0;
+    /// <summary>Always read again after this many seconds, changed or not (text that never stands still, like a ticker).</summary>
     public double MaxSecondsBetweenReads { get; set; } = 10;
     /// <summary>A line missing from reads for longer than this has left the screen (one missed read is forgiven).</summary>
     public double LineGapSeconds { get; set; } = 1.5;
@@ -40,12 +57,15 @@ public sealed class TextSamplingOptions
         if (MaxWidth is < 160 or > 4096) yield return "Media:TextSampling:MaxWidth must be between 160 and 4096.";
         if (GridColumns is < 1 or > 128 || GridRows is < 1 or > 128) yield return "Media:TextSampling:GridColumns and GridRows must be between 1 and 128.";
         if (CellEdgeChange is <= 0 or > 1) yield return "Media:TextSampling:CellEdgeChange must be in (0, 1].";
-        if (CellMeanChange is <= 0 or > 255) yield return "Media:TextSampling:CellMeanChange must be in (0, 255].";
+        if (StableFrames is < 1 or > 30) yield return "Media:TextSampling:StableFrames must be between 1 and 30.";
+        if (!double.IsFinite(CellSteadyShare) || CellSteadyShare is < 0 or >= 1) yield return "Media:TextSampling:CellSteadyShare must be in [0, 1).";
+        if (SteadyLevels is < 0 or > 255) yield return "Media:TextSampling:SteadyLevels must be between 0 and 255.";
         if (EdgeStep is < 1 or > 255) yield return "Media:TextSampling:EdgeStep must be between 1 and 255.";
         if (MinChangedCells < 1) yield return "Media:TextSampling:MinChangedCells must be at least 1.";
         if (!double.IsFinite(MaxOcrPerMediaSecond) || MaxOcrPerMediaSecond is <= 0 or > 30)
             yield return "Media:TextSampling:MaxOcrPerMediaSecond must be in (0, 30].";
         if (!double.IsFinite(MaxSecondsBetweenReads) || MaxSecondsBetweenReads <= 0) yield return "Media:TextSampling:MaxSecondsBetweenReads must be > 0.";
+        if (!double.IsFinite(ConfirmReadSeconds) || ConfirmReadSeconds < 0) yield return "Media:TextSampling:ConfirmReadSeconds must be >= 0 (0 reads new text once).";
         if (!double.IsFinite(LineGapSeconds) || LineGapSeconds < 0) yield return "Media:TextSampling:LineGapSeconds must be >= 0.";
         if (QueueFrames is < 1 or > 256) yield return "Media:TextSampling:QueueFrames must be between 1 and 256.";
     }
@@ -107,35 +127,98 @@ public sealed class TextFrameSampler(MediaOptions options, ILogger? logger = nul
 }
 
 /// <summary>
-/// Decides which sampled frames are worth an OCR read: a frame is read when some grid cell's strong-edge
-/// density or mean grey level moved past its threshold since the last <em>read</em> frame (so a slow drift
-/// still adds up), no more often than <see cref="TextSamplingOptions.MaxOcrPerMediaSecond"/>, and at
-/// least every <see cref="TextSamplingOptions.MaxSecondsBetweenReads"/>. Text appearing or changing moves
-/// the edge density of the cells it covers by far more than compression noise does.
+/// Decides which sampled frames are worth an OCR read. On-screen text stands still while it is shown,
+/// so the gate watches <em>steady</em> edges: strong grey-level steps whose pixels and neighbours keep
+/// their grey level over the last <see cref="TextSamplingOptions.StableFrames"/> samples. Moving pictures
+/// (camera motion, animation, noise) rarely leave an edge standing that long, and the outline of a caption
+/// over a moving background flickers, so neither triggers reads; the strokes of a caption, a title or a
+/// slide do. A frame is read when, in some grid cell, more than <see cref="TextSamplingOptions.CellEdgeChange"/>
+/// of the pixels became steady edges that the last read frame did not have (text appeared or changed),
+/// or steady edges the last read saw are gone (text left or was replaced: read at once, which reads the
+/// replacement in its first frame). No more often than <see cref="TextSamplingOptions.MaxOcrPerMediaSecond"/>,
+/// and at least every <see cref="TextSamplingOptions.MaxSecondsBetweenReads"/> (text that never stands
+/// still, like a ticker).
 /// </summary>
 public sealed class TextChangeGate(TextSamplingOptions options)
 {
-    private float[]? _lastRead;
+    // Per-frame work is a few passes over the grey frame into buffers kept across frames (a 640x360
+    // frame is 230 KB: allocating masks per frame would land every one on the large-object heap).
+    private readonly Queue<(byte[] Pixels, byte[] Edges)> _recent = new();
+    private byte[]? _readPixels;
+    private byte[] _readEdges = [];
+    private bool _hasRead;
+    /// <summary>Steady edges of the previous frame that the last read frame also had.</summary>
+    private byte[] _steadyRead = [];
+    private bool _hasSteadyRead;
+    private byte[] _steady = [];
+    private int[] _cellOf = [];
+    private int[] _cellPixels = [], _counts = [], _totals = [];
+    private int _width, _height;
     private double _lastReadTime = double.NegativeInfinity;
     private double? _firstChange;
+    /// <summary>When the pending change is to be read (null: none pending).</summary>
+    private double? _readAt;
+    /// <summary>Text the last read saw has left since: lines are not extended until the next read.</summary>
+    private bool _dirty;
+    /// <summary>New text was read once and is due a second look after <see cref="TextSamplingOptions.ConfirmReadSeconds"/>.</summary>
+    private bool _confirm;
 
-    /// <summary>Time of the first frame that differed from the last read one (null when none has yet).</summary>
+    /// <summary>Earliest time the change awaiting a read can have begun (null when none is pending).</summary>
     public double? FirstChangeSinceRead => _firstChange;
 
-    /// <summary>Whether the last frame offered had changed since the last read (meaningful when not read).</summary>
+    /// <summary>Whether the picture's text may differ from the last read one (meaningful when not read).</summary>
     public bool LastChanged { get; private set; }
 
     /// <summary>True when <paramref name="frame"/> should be read now; it then becomes the reference.</summary>
     public bool Offer(GreyFrame frame)
     {
-        var sig = Signature(frame);
-        var changed = _lastRead is null || Changed(_lastRead, sig);
-        LastChanged = changed;
-        if (changed) _firstChange ??= frame.Time;
+        if (frame.Width != _width || frame.Height != _height) Reset(frame.Width, frame.Height);
+        var reuse = _recent.Count == options.StableFrames ? _recent.Dequeue().Edges : new byte[frame.Pixels.Length];
+        var edges = Edges(frame, reuse);
+        _recent.Enqueue((frame.Pixels, edges));
+        var hasSteady = _recent.Count == options.StableFrames;
+        if (hasSteady) Steady();
+
+        var settle = (options.StableFrames - 1) / options.Fps;
+        if (!_hasRead) (_firstChange, _readAt) = (frame.Time, frame.Time);
+        else
+        {
+            if (_hasSteadyRead && Gone(frame.Pixels, edges))
+            {
+                // Text left or was replaced: lines stop being extended now, and the read waits until a
+                // replacement has stood still (the first frames of a new caption are often the encoder's
+                // blurry ones). With nothing new by then, that read sees what is left.
+                (_dirty, _confirm) = (true, false);
+                _firstChange ??= frame.Time;
+                _readAt ??= frame.Time + settle - 1e-6;
+            }
+            if (hasSteady && NewAndTrack())
+            {
+                _firstChange ??= Math.Max(_lastReadTime, frame.Time - settle);
+                _readAt = frame.Time;
+                _confirm = options.ConfirmReadSeconds > 0;
+            }
+            _hasSteadyRead = hasSteady;
+        }
+        if (_confirm && _readAt is null && !_dirty && frame.Time - _lastReadTime >= options.ConfirmReadSeconds - 1e-6)
+        {
+            // New text gets a second look while it is still shown: one reading of a compressed caption is
+            // often off by a letter or two, and the tracker keeps the reading seen most.
+            _confirm = false;
+            _readAt = frame.Time;
+        }
+        LastChanged = _dirty || _firstChange is not null;
+
+        var wanted = _readAt is { } at && frame.Time >= at;
         var due = frame.Time - _lastReadTime >= options.MaxSecondsBetweenReads;
         var allowed = frame.Time - _lastReadTime >= 1.0 / options.MaxOcrPerMediaSecond - 1e-6;
-        if (!((changed && allowed) || due)) return false;
-        _lastRead = sig;
+        if (!((wanted && allowed) || due)) return false;
+        _readPixels = frame.Pixels;
+        Array.Copy(edges, _readEdges, edges.Length);
+        _hasRead = true;
+        if (hasSteady) Array.Copy(_steady, _steadyRead, _steady.Length);
+        _hasSteadyRead = hasSteady;
+        (_readAt, _dirty) = (null, false);
         _lastReadTime = frame.Time;
         return true;
     }
@@ -143,46 +226,137 @@ public sealed class TextChangeGate(TextSamplingOptions options)
     /// <summary>Call after a read was taken: the change that triggered it is accounted for.</summary>
     public void ClearChange() => _firstChange = null;
 
-    private bool Changed(float[] a, float[] b)
+    private void Reset(int w, int h)
     {
-        var cells = options.GridColumns * options.GridRows;
-        var changed = 0;
-        for (var i = 0; i < cells; i++)
-            if (Math.Abs(a[i] - b[i]) > options.CellEdgeChange || Math.Abs(a[cells + i] - b[cells + i]) > options.CellMeanChange)
-                if (++changed >= options.MinChangedCells) return true;
+        (_width, _height) = (w, h);
+        _recent.Clear();
+        var n = w * h;
+        (_readPixels, _hasRead, _hasSteadyRead) = (null, false, false);
+        (_readEdges, _steadyRead, _steady) = (new byte[n], new byte[n], new byte[n]);
+        (_readAt, _dirty, _confirm) = (null, false, false);
+        int cols = options.GridColumns, rows = options.GridRows;
+        _cellOf = new int[n];
+        (_cellPixels, _counts, _totals) = (new int[cols * rows], new int[cols * rows], new int[cols * rows]);
+        for (var y = 0; y < h; y++)
+        {
+            var cy = Math.Min(rows - 1, y * rows / h) * cols;
+            for (var x = 0; x < w; x++)
+            {
+                var c = cy + Math.Min(cols - 1, x * cols / w);
+                _cellOf[y * w + x] = c;
+                _cellPixels[c]++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether enough steady edges of the last read are gone: no longer an edge, or their grey level moved.
+    /// </summary>
+    private bool Gone(byte[] px, byte[] edges)
+    {
+        Array.Clear(_counts);
+        Array.Clear(_totals);
+        var tol = options.SteadyLevels;
+        var read = _readPixels!;
+        for (var i = 0; i < px.Length; i++)
+        {
+            if (_steadyRead[i] == 0) continue;
+            var c = _cellOf[i];
+            _totals[c]++;
+            if (edges[i] == 0 || Math.Abs(px[i] - read[i]) > tol) _counts[c]++;
+        }
+        return CellsOver();
+    }
+
+    /// <summary>
+    /// Whether enough steady edges are new (the last read frame did not have them); then keeps the
+    /// steady edges it did have, for the next frame's <see cref="Gone"/>.
+    /// </summary>
+    private bool NewAndTrack()
+    {
+        Array.Clear(_counts);
+        Array.Clear(_totals);
+        for (var i = 0; i < _steady.Length; i++)
+        {
+            var s = _steady[i];
+            _steadyRead[i] = (byte)(s & _readEdges[i]);
+            if (s == 0) continue;
+            var c = _cellOf[i];
+            _totals[c]++;
+            if (_readEdges[i] == 0) _counts[c]++;
+        }
+        return CellsOver();
+    }
+
+    /// <summary>
+    /// True when at least <see cref="TextSamplingOptions.MinChangedCells"/> cells have more than
+    /// <see cref="TextSamplingOptions.CellEdgeChange"/> of their pixels changed, and these are more than
+    /// <see cref="TextSamplingOptions.CellSteadyShare"/> of the cell's steady edges they are part of.
+    /// </summary>
+    private bool CellsOver()
+    {
+        var cells = 0;
+        for (var c = 0; c < _counts.Length; c++)
+            if (_counts[c] > options.CellEdgeChange * _cellPixels[c] && _counts[c] > options.CellSteadyShare * _totals[c]
+                && ++cells >= options.MinChangedCells) return true;
         return false;
     }
 
-    /// <summary>Per cell: the share of pixels with a strong horizontal or vertical step, then the mean grey level.</summary>
-    internal float[] Signature(GreyFrame f)
+    /// <summary>Into <see cref="_steady"/>: edges in every recent sample whose pixel and right and lower neighbours kept their grey level.</summary>
+    private void Steady()
     {
-        int cols = options.GridColumns, rows = options.GridRows, cells = cols * rows, step = options.EdgeStep;
-        var edges = new int[cells];
-        var sums = new long[cells];
-        var counts = new int[cells];
+        int w = _width, h = _height;
+        var recent = _recent.ToArray();
+        var pixels = recent.Select(r => r.Pixels).ToArray();
+        var edges = recent.Select(r => r.Edges).ToArray();
+        var last = edges[^1];
+        for (var y = 0; y < h; y++)
+        {
+            var row = y * w;
+            var below = y + 1 < h ? w : 0;
+            for (var x = 0; x < w; x++)
+            {
+                var i = row + x;
+                _steady[i] = 0;
+                // Most pixels are no edge: decided by one look, the grey levels only where it is one.
+                if (last[i] == 0) continue;
+                var all = true;
+                foreach (var e in edges)
+                    if (e[i] == 0) { all = false; break; }
+                if (all && Still(pixels, i) && (x + 1 == w || Still(pixels, i + 1)) && Still(pixels, i + below)) _steady[i] = 1;
+            }
+        }
+    }
+
+    private bool Still(byte[][] pixels, int i)
+    {
+        int lo = 255, hi = 0;
+        foreach (var px in pixels)
+        {
+            int v = px[i];
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+        }
+        return hi - lo <= options.SteadyLevels;
+    }
+
+    /// <summary>1 where the pixel differs from its right or lower neighbour by at least <see cref="TextSamplingOptions.EdgeStep"/>.</summary>
+    internal byte[] Edges(GreyFrame f, byte[]? into = null)
+    {
+        var step = options.EdgeStep;
         var px = f.Pixels;
+        var e = into ?? new byte[f.Width * f.Height];
         for (var y = 0; y < f.Height; y++)
         {
-            var cy = Math.Min(rows - 1, y * rows / f.Height) * cols;
             var row = y * f.Width;
             var below = y + 1 < f.Height ? row + f.Width : row;
             for (var x = 0; x < f.Width; x++)
             {
-                var c = cy + Math.Min(cols - 1, x * cols / f.Width);
                 int p = px[row + x];
-                sums[c] += p;
-                counts[c]++;
                 var right = x + 1 < f.Width ? px[row + x + 1] : p;
-                if (Math.Abs(p - right) >= step || Math.Abs(p - px[below + x]) >= step) edges[c]++;
+                e[row + x] = Math.Abs(p - right) >= step || Math.Abs(p - px[below + x]) >= step ? (byte)1 : (byte)0;
             }
         }
-        var sig = new float[cells * 2];
-        for (var i = 0; i < cells; i++)
-        {
-            var n = Math.Max(1, counts[i]);
-            sig[i] = edges[i] / (float)n;
-            sig[cells + i] = sums[i] / (float)n;
-        }
-        return sig;
+        return e;
     }
 }

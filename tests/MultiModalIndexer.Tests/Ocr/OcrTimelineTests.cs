@@ -80,20 +80,35 @@ public class OcrTimelineTests
         Assert.Throws<ArgumentException>(() => t.AddRead(1, 1, []));
     }
 
-    private static GreyFrame Frame(double time, Action<byte[], int, int>? draw = null, byte background = 40)
+    private static GreyFrame Frame(double time, Action<byte[], int, int>? draw = null, byte background = 40, int? panStep = null)
     {
         const int w = 320, h = 180;
         var px = new byte[w * h];
         Array.Fill(px, background);
+        if (panStep is { } step) Pan(px, w, h, step);
         draw?.Invoke(px, w, h);
         return new GreyFrame(time, px, w, h);
+    }
+
+    /// <summary>
+    /// A moving picture: a texture of random 8 px blocks, shifted diagonally by 5 and 3 px per step (a
+    /// camera pan), so its strong edges land on other pixels in every sample.
+    /// </summary>
+    private static void Pan(byte[] px, int w, int h, int step)
+    {
+        for (var y = 0; y < h; y++)
+            for (var x = 0; x < w; x++)
+            {
+                int bx = (x + 5 * step) / 8, by = (y + 3 * step) / 8;
+                px[y * w + x] = (byte)((uint)(bx * 73856093 ^ by * 19349663) * 2654435761u >> 24);
+            }
     }
 
     /// <summary>Draws white "glyph" bars with black edges in the bottom band (a stand-in for a caption).</summary>
     private static Action<byte[], int, int> Caption(int seed) => (px, w, h) =>
     {
         var rng = new Random(seed);
-        for (var x = 60; x < 260; x += 6)
+        for (var x = 60 + rng.Next(4); x < 260; x += 5 + rng.Next(5))
         {
             var top = 150 + rng.Next(4);
             var bottom = 168 - rng.Next(4);
@@ -107,30 +122,58 @@ public class OcrTimelineTests
         }
     };
 
-    [Fact]
-    public void The_gate_reads_when_a_caption_appears_or_changes_and_not_while_the_picture_stands_still()
+    private static List<double> Reads(TextChangeGate gate, IEnumerable<GreyFrame> frames, List<double>? appeared = null)
     {
-        var gate = new TextChangeGate(new TextSamplingOptions { MaxOcrPerMediaSecond = 3 });
         var reads = new List<double>();
-        for (var i = 0; i < 30; i++)
-        {
-            var time = i / 3.0;
-            // caption A from 2 s, caption B from 5.33 s, nothing from 8 s
-            var f = time < 2 ? Frame(time) : time < 5.3 ? Frame(time, Caption(1)) : time < 8 ? Frame(time, Caption(2)) : Frame(time);
-            if (gate.Offer(f)) { reads.Add(Math.Round(time, 2)); gate.ClearChange(); }
-        }
-        Assert.Equal([0, 2, 5.33, 8], reads);
+        foreach (var f in frames)
+            if (gate.Offer(f))
+            {
+                reads.Add(Math.Round(f.Time, 2));
+                appeared?.Add(Math.Round(gate.FirstChangeSinceRead ?? f.Time, 2));
+                gate.ClearChange();
+            }
+        return reads;
     }
 
     [Fact]
-    public void The_gate_caps_reads_per_media_second_when_everything_moves()
+    public void The_gate_reads_when_a_caption_has_stood_for_its_steady_frames_or_leaves_and_not_while_the_picture_stands_still()
     {
-        var o = new TextSamplingOptions { MaxOcrPerMediaSecond = 1, Fps = 4 };
+        var gate = new TextChangeGate(new TextSamplingOptions { MaxOcrPerMediaSecond = 3, ConfirmReadSeconds = 0 });
+        // caption A from 2 s, caption B replacing it at 5.33 s, nothing from 8 s
+        var frames = Enumerable.Range(0, 30).Select(i => i / 3.0)
+            .Select(t => t < 2 ? Frame(t) : t < 5.3 ? Frame(t, Caption(1)) : t < 8 ? Frame(t, Caption(2)) : Frame(t));
+        var appeared = new List<double>();
+        // A is read once steady (3 samples), as having appeared at 2 s; B once steady too, as having
+        // appeared when A left; and once more after B left, to see what is left.
+        Assert.Equal([0, 2.67, 6, 8.67], Reads(gate, frames, appeared));
+        Assert.Equal([0, 2, 5.33, 8], appeared);
+    }
+
+    [Fact]
+    public void A_caption_over_a_moving_picture_is_read_when_it_appears_and_leaves_not_every_second()
+    {
+        var gate = new TextChangeGate(new TextSamplingOptions { MaxOcrPerMediaSecond = 1 });
+        var frames = Enumerable.Range(0, 36).Select(i => (T: i / 3.0, I: i))
+            .Select(x => x.T is >= 1 and < 5 ? Frame(x.T, Caption(1), panStep: x.I)
+                : x.T is >= 5 and < 9 ? Frame(x.T, Caption(2), panStep: x.I)
+                : Frame(x.T, panStep: x.I));
+        var reads = Reads(gate, frames);
+        // A once steady and again a second later (ConfirmReadSeconds); B likewise; then what is left.
+        Assert.Equal(6, reads.Count);
+        Assert.Equal([0, 1.67, 2.67], reads[..3]);
+        Assert.InRange(reads[3], 5, 5.67); // B, as soon as enough of it stands still
+        Assert.Equal(reads[3] + 1, reads[4], 2);
+        Assert.Equal(9.67, reads[5]);
+    }
+
+    [Fact]
+    public void The_gate_caps_reads_per_media_second_when_the_text_changes_all_the_time()
+    {
+        var o = new TextSamplingOptions { MaxOcrPerMediaSecond = 1, Fps = 4, StableFrames = 2 };
         var gate = new TextChangeGate(o);
-        var reads = 0;
-        for (var i = 0; i < 40; i++) // 10 s of frames whose every cell changes
-            if (gate.Offer(Frame(i / 4.0, background: (byte)(i * 37 % 250)))) { reads++; gate.ClearChange(); }
-        Assert.InRange(reads, 9, 10);
+        // 10 s of a caption that changes every 0.5 s (a running clock, say)
+        var reads = Reads(gate, Enumerable.Range(0, 40).Select(i => Frame(i / 4.0, Caption(100 + i / 2))));
+        Assert.InRange(reads.Count, 9, 11);
     }
 
     [Fact]
@@ -139,11 +182,16 @@ public class OcrTimelineTests
         var gate = new TextChangeGate(new TextSamplingOptions { MaxOcrPerMediaSecond = 1 });
         Assert.True(gate.Offer(Frame(0)));
         gate.ClearChange();
-        Assert.False(gate.Offer(Frame(0.33, Caption(3)))); // changed, but within the cap
-        Assert.Equal(0.33, gate.FirstChangeSinceRead);
+        Assert.False(gate.Offer(Frame(0.33, Caption(3)))); // not steady yet
         Assert.False(gate.Offer(Frame(0.67, Caption(3))));
         Assert.True(gate.Offer(Frame(1.0, Caption(3))));
-        Assert.Equal(0.33, gate.FirstChangeSinceRead);
+        Assert.Equal(0.33, gate.FirstChangeSinceRead!.Value, 2);
+        gate.ClearChange();
+        Assert.False(gate.Offer(Frame(1.33, Caption(4)))); // replaced, but not steady yet
+        Assert.True(gate.LastChanged);
+        Assert.False(gate.Offer(Frame(1.67, Caption(4))));
+        Assert.True(gate.Offer(Frame(2.0, Caption(4))));
+        Assert.Equal(1.33, gate.FirstChangeSinceRead!.Value, 2);
     }
 
     [Fact]
