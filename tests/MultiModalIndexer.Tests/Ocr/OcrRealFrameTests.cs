@@ -24,11 +24,11 @@ public sealed class OcrRealFrameTests(OcrEngineFixture fx, ITestOutputHelper out
         }
         var recall = found / (double)total;
         output.WriteLine($"real-frame recall {recall:F3} ({found}/{total})");
-        // 0.882 measured (60/68; Tesseract's frame pipeline: 0.47 on the frames). The 0.9 bar is NOT met.
-        // The two-line "Big Buck / BUNNY" title (one detector region) is now read as stacked lines, but the
-        // butterfly on "Buck" gives "Byck". The GoldenEye CRT labels lose FORUM (cut by the bezel, "FOnUM"),
-        // PREFS ("PAEFS") and one OFFLINE ("DFFLINE"); the 320x180 manifesto card reads "byKar". One unit of slack.
-        Assert.True(recall >= 0.85, $"real-frame recall {recall:F3} fell below the 0.85 floor (0.882 measured; bar 0.9)");
+        // 0.926 measured (63/68; 0.882 before unsure lines were read again and glued words split; Tesseract's frame
+        // pipeline: 0.47 on the frames). Big Buck Bunny's "Byck" reads "Buck" with a tighter framing, the
+        // manifesto card's "byKar" reads "byKarl" and is split "by Karl". Still missed: the GoldenEye CRT font's
+        // FORUM ("FOnUM"/"FONUM", cut by the bezel), PREFS ("PAEFS") and one OFFLINE ("DFFLINE"). One unit of slack.
+        Assert.True(recall >= 0.9, $"real-frame recall {recall:F3} fell below the 0.9 bar (0.926 measured)");
     }
 
     [Fact]

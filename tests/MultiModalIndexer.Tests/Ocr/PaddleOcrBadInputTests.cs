@@ -51,12 +51,14 @@ public sealed class PaddleOcrBadInputTests(OcrEngineFixture fx)
     [Fact]
     public void Invalid_settings_name_the_key()
     {
-        var problems = new OcrOptions { Engine = "paddle", DetUnclipRatio = 0, RecMinScore = 1.5, DetMaxSide = 10, IntraOpThreads = 0 }.Validate().ToList();
+        var problems = new OcrOptions { Engine = "paddle", DetUnclipRatio = 0, RecMinScore = 1.5, DetMaxSide = 10, IntraOpThreads = 0, RecRetryInset = 0.4 }.Validate().ToList();
         Assert.Contains(problems, p => p.Contains("Ocr:Engine"));
         Assert.Contains(problems, p => p.Contains("Ocr:DetUnclipRatio"));
         Assert.Contains(problems, p => p.Contains("Ocr:RecMinScore"));
         Assert.Contains(problems, p => p.Contains("Ocr:DetMaxSide"));
         Assert.Contains(problems, p => p.Contains("Ocr:IntraOpThreads"));
+        Assert.Contains(problems, p => p.Contains("Ocr:RecRetryInset"));
+        Assert.Contains(new OcrOptions { RecRetryInset = double.NaN }.Validate(), p => p.Contains("Ocr:RecRetryInset"));
         Assert.Throws<OcrException>(() => new OcrEnginePool(new OcrOptions { Engine = "paddle" }));
     }
 

@@ -101,4 +101,27 @@ public static class OcrTextCleaner
         }
         return new string(chars);
     }
+
+    /// <summary>
+    /// Words the recogniser glued, split where case says a new word starts: after two or more lower-case
+    /// letters, a capital followed by a lower-case letter ("byKarl" → "by Karl", "FriedrichEngels" →
+    /// "Friedrich Engels"). The recogniser drops narrow spaces, and running text almost never has a
+    /// capitalised word inside a word; camel-case names are split too ("YouTube" → "You Tube"), but
+    /// "iPhone", "McDonald", "eBay" (one lower-case letter before the capital), mixed-case misreads of
+    /// capitals ("ORdER", "b00Ts") and all-caps acronyms after a word ("macOS") are left alone.
+    /// </summary>
+    public static string SplitGluedWords(string line)
+    {
+        StringBuilder? sb = null;
+        var lowerRun = 0;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (lowerRun >= 2 && char.IsUpper(c) && i + 1 < line.Length && char.IsLower(line[i + 1]))
+                (sb ??= new StringBuilder(line, 0, i, line.Length + 4)).Append(' ');
+            sb?.Append(c);
+            lowerRun = char.IsLower(c) ? lowerRun + 1 : 0;
+        }
+        return sb?.ToString() ?? line;
+    }
 }

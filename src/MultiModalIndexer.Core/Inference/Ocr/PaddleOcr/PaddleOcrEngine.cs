@@ -4,12 +4,14 @@ namespace MultiModalIndexer.Inference.Ocr.PaddleOcr;
 /// PP-OCRv4 on one frame: detect text boxes, read each box, drop readings below
 /// <see cref="OcrOptions.RecMinScore"/> and junk (<see cref="OcrTextCleaner"/>), lines in reading order
 /// (top to bottom; boxes whose vertical centres lie within half a line height are one row, left to right).
+/// Unsure boxes get second readings (as stacked lines, <see cref="OcrOptions.RecSplitMaxAspect"/>; with a
+/// tighter vertical framing, <see cref="OcrOptions.RecRetryInset"/>); sure ones are read once.
 /// Grey frames are replicated to three channels. Not thread-safe (pool it); the models are shared.
 /// </summary>
 public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) : IOcrEngine
 {
     /// <summary>Bumped when pre/post-processing changes what is read (part of the OCR version).</summary>
-    internal const string PipelineVersion = "ppocr-p3";
+    internal const string PipelineVersion = "ppocr-p4";
     /// <summary>Small frames are enlarged at most this much (a thumbnail has no more detail to give).</summary>
     private const float MaxUpscale = 4;
     private readonly TextDetector _detector = new(models.Detector, options);
@@ -49,24 +51,55 @@ public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) 
         var texts = read.Select(Clean).ToArray();
         var unsure = Enumerable.Range(0, boxes.Count).Where(i => (texts[i].Length == 0 || read[i].Score < SureScore) && MayBeStacked(boxes[i])).ToList();
         var stacked = unsure.Count == 0 ? [] : ReadStacked(rgb, w, h, boxes, unsure, ct);
-        var lines = new List<OcrLine>();
+        // Each line's box (or stacked strip), text, score and raw reading's length, in reading order.
+        var found = new List<Line>();
         for (var i = 0; i < boxes.Count; i++)
         {
             // A box that reads better as stacked lines: its lines, top to bottom, where the box stood in reading order.
             if (stacked.TryGetValue(i, out var parts)
                 && (texts[i].Length == 0 || parts.Average(x => x.Score) > read[i].Score))
-                lines.AddRange(parts.Select(x => new OcrLine(x.Text, x.Score * 100, x.Box.Bounds(scale, ow, oh))));
-            else if (texts[i].Length > 0) lines.Add(new OcrLine(texts[i], read[i].Score * 100, boxes[i].Bounds(scale, ow, oh)));
+                found.AddRange(parts);
+            else if (texts[i].Length > 0) found.Add(new Line(boxes[i], texts[i], read[i].Score, read[i].Text.Length));
         }
+        if (options.RecRetryInset > 0) ReadUnsureAgain(rgb, w, h, found, ct);
+        var lines = found.Select(x => new OcrLine(x.Text, x.Score * 100, x.Box.Bounds(scale, ow, oh))).ToList();
         return lines.Count == 0 ? OcrResult.Empty : new OcrResult(string.Join('\n', lines.Select(l => l.Text)), lines);
     }
+
+    /// <summary>
+    /// Unsure lines (mean character probability below <see cref="SureScore"/>) read once more with the
+    /// box's top and bottom edges moved in by <see cref="OcrOptions.RecRetryInset"/> of its height; the
+    /// reading with the higher mean probability is kept. The detector's unclip margin is generous, and
+    /// on small or stylised text the strip's vertical framing sways single glyphs ("Byck"/"Buck",
+    /// "Kar"/"Karl"); a second framing is a cheap second opinion, spent only where the first was unsure.
+    /// A re-read with fewer characters does not count: leaving out an unsure character (a narrow space,
+    /// "Our-teamwon") raises the mean without reading better.
+    /// </summary>
+    private void ReadUnsureAgain(byte[] rgb, int w, int h, List<Line> found, CancellationToken ct)
+    {
+        var retry = Enumerable.Range(0, found.Count).Where(i => found[i].Score < SureScore).ToList();
+        if (retry.Count == 0) return;
+        var inset = (float)options.RecRetryInset;
+        var read = _recognizer.Recognize(rgb, w, h, retry.Select(i => Strip(found[i].Box, inset, 1 - inset)).ToList(), ct);
+        for (var k = 0; k < retry.Count; k++)
+        {
+            var i = retry[k];
+            if (read[k].Score <= found[i].Score || read[k].Text.Length < found[i].RawLength) continue;
+            var text = Clean(read[k]);
+            if (text.Length > 0) found[i] = new Line(found[i].Box, text, read[k].Score, read[k].Text.Length);
+        }
+    }
+
+    /// <summary>A line read: its box (or stacked strip), cleaned text, mean character probability and the raw reading's length.</summary>
+    private readonly record struct Line(TextBox Box, string Text, float Score, int RawLength);
 
     /// <summary>The reading as line text, or "" when it is below <see cref="OcrOptions.RecMinScore"/> or only junk.</summary>
     private string Clean((string Text, float Score) read)
     {
         if (read.Score < options.RecMinScore) return "";
         var text = OcrTextCleaner.CleanLine(read.Text);
-        return options.FixZeroOh ? OcrTextCleaner.FixZeroOh(text) : text;
+        if (options.FixZeroOh) text = OcrTextCleaner.FixZeroOh(text);
+        return options.SplitGluedWords ? OcrTextCleaner.SplitGluedWords(text) : text;
     }
 
     private bool MayBeStacked(TextBox box) =>
@@ -85,7 +118,7 @@ public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) 
     /// the box's own reading when its mean score is higher (a cut through one big line reads worse).
     /// </summary>
     /// <returns>The best cut's strips per box index (boxes with no cut that reads are left out).</returns>
-    private Dictionary<int, List<(string Text, float Score, TextBox Box)>> ReadStacked(byte[] rgb, int w, int h, List<TextBox> boxes, List<int> unsure,
+    private Dictionary<int, List<Line>> ReadStacked(byte[] rgb, int w, int h, List<TextBox> boxes, List<int> unsure,
         CancellationToken ct)
     {
         var strips = new List<(int Box, int Lines, TextBox Strip)>();
@@ -93,13 +126,13 @@ public sealed class PaddleOcrEngine(PaddleOcrModels models, OcrOptions options) 
             for (var k = 2; k <= options.RecSplitMaxLines && boxes[b].Height / k >= MinStackedLineHeight; k++)
                 for (var j = 0; j < k; j++)
                     strips.Add((b, k, Strip(boxes[b], (j - 0.1f) / k, (j + 1.1f) / k)));
-        var found = new Dictionary<int, List<(string Text, float Score, TextBox Box)>>();
+        var found = new Dictionary<int, List<Line>>();
         if (strips.Count == 0) return found;
         var read = _recognizer.Recognize(rgb, w, h, strips.Select(s => s.Strip).ToList(), ct);
         foreach (var byBox in Enumerable.Range(0, strips.Count).GroupBy(i => strips[i].Box))
         {
             var best = byBox.GroupBy(i => strips[i].Lines)
-                .Select(cut => cut.Select(i => (Text: Clean(read[i]), read[i].Score, strips[i].Strip)).ToList())
+                .Select(cut => cut.Select(i => new Line(strips[i].Strip, Clean(read[i]), read[i].Score, read[i].Text.Length)).ToList())
                 .Where(cut => cut.All(x => x.Text.Length > 0))
                 .MaxBy(cut => cut.Average(x => x.Score));
             if (best is not null) found[byBox.Key] = best;
