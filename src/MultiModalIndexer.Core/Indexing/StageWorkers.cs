@@ -92,7 +92,7 @@ internal sealed class ClipBatcher : IAsyncDisposable
 /// <summary>OCR workers, one per pooled Tesseract engine, fed by a bounded queue.</summary>
 internal sealed class OcrWorkers : IAsyncDisposable
 {
-    private sealed record Request(GreyImage Image, TaskCompletionSource<OcrResult> Done);
+    private sealed record Request(GreyImage Image, OcrResult? Previous, TaskCompletionSource<OcrResult> Done);
 
     private readonly Channel<Request> _queue;
     private readonly Task[] _workers;
@@ -106,17 +106,20 @@ internal sealed class OcrWorkers : IAsyncDisposable
                 while (_queue.Reader.TryRead(out var r))
                 {
                     var sw = Stopwatch.StartNew();
-                    try { r.Done.TrySetResult(pool.Recognize(r.Image)); }
+                    try { r.Done.TrySetResult(r.Previous is null ? pool.Recognize(r.Image) : pool.Reread(r.Image, r.Previous, CancellationToken.None)); }
                     catch (Exception e) { r.Done.TrySetException(e); }
                     stats.Add("ocr", sw.Elapsed);
                 }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToArray();
     }
 
-    public async Task<OcrResult> RecognizeAsync(GreyImage image, CancellationToken ct)
+    public Task<OcrResult> RecognizeAsync(GreyImage image, CancellationToken ct) => RecognizeAsync(image, null, ct);
+
+    /// <param name="previous">The read of the same, unchanged picture this is a second look at (null: a full read).</param>
+    public async Task<OcrResult> RecognizeAsync(GreyImage image, OcrResult? previous, CancellationToken ct)
     {
         var done = new TaskCompletionSource<OcrResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new Request(image, done), ct);
+        await _queue.Writer.WriteAsync(new Request(image, previous, done), ct);
         return await done.Task.WaitAsync(ct);
     }
 

@@ -220,18 +220,25 @@ internal static class VideoPipeline
         try
         {
             long frames = 0, read = 0;
+            Task<OcrResult>? last = null;
             await foreach (var f in ctx.TextFrames.SampleAsync(media, stop.Token))
             {
                 frames++;
-                if (gate.Offer(f))
+                // A second look at a read that found nothing, or only lines it was sure of, is not worth an
+                // OCR: the picture stands as it was.
+                if (gate.Offer(f) && !(gate.IsConfirmation && last is { IsCompletedSuccessfully: true }
+                        && last.Result.Lines.All(l => l.Confidence >= settings.ConfirmBelowConfidence)))
                 {
                     var appeared = gate.FirstChangeSinceRead ?? f.Time;
                     gate.ClearChange();
                     read++;
-                    var task = ctx.Ocr.RecognizeAsync(new GreyImage(f.Pixels, f.Width, f.Height), stop.Token);
+                    // A second look at an unchanged picture reads the boxes its first read found again.
+                    var previous = gate.IsConfirmation && last is { IsCompletedSuccessfully: true } ? last.Result : null;
+                    var task = ctx.Ocr.RecognizeAsync(new GreyImage(f.Pixels, f.Width, f.Height), previous, stop.Token);
+                    last = task;
                     await reads.Writer.WriteAsync((f.Time, appeared, task), stop.Token);
                 }
-                else if (!gate.LastChanged)
+                else if (!gate.LastChanged || gate.IsConfirmation)
                     await reads.Writer.WriteAsync((f.Time, f.Time, null), stop.Token);
             }
             ctx.Stats.Add("text_frames", TimeSpan.Zero, (int)frames);

@@ -39,6 +39,17 @@ public class OcrTimelineTests
     }
 
     [Fact]
+    public void Between_readings_seen_equally_often_the_one_closest_to_the_others_names_the_line()
+    {
+        var t = new OcrLineTracker(1.5);
+        // Each read slipped differently; the surest one slipped twice.
+        t.AddRead(1, 1, [L("coffee village thunder library picnic singer bright", 96)]);
+        t.AddRead(2, 2, [L("coffee vilage thunder library picnic'singer bright", 96)]);
+        t.AddRead(3, 3, [L("coffee village thunder lbrary picnie singer bright", 97)]);
+        Assert.Equal("coffee village thunder library picnic singer bright", Assert.Single(t.Finish(4)).Text);
+    }
+
+    [Fact]
     public void One_missed_read_does_not_split_a_line_but_a_long_absence_does()
     {
         var t = new OcrLineTracker(1.5);
@@ -122,12 +133,18 @@ public class OcrTimelineTests
         }
     };
 
-    private static List<double> Reads(TextChangeGate gate, IEnumerable<GreyFrame> frames, List<double>? appeared = null)
+    /// <summary>Times of the reads the gate asks for (second looks go to <paramref name="confirmations"/> when given).</summary>
+    private static List<double> Reads(TextChangeGate gate, IEnumerable<GreyFrame> frames, List<double>? appeared = null, List<double>? confirmations = null)
     {
         var reads = new List<double>();
         foreach (var f in frames)
             if (gate.Offer(f))
             {
+                if (gate.IsConfirmation && confirmations is not null)
+                {
+                    confirmations.Add(Math.Round(f.Time, 2));
+                    continue;
+                }
                 reads.Add(Math.Round(f.Time, 2));
                 appeared?.Add(Math.Round(gate.FirstChangeSinceRead ?? f.Time, 2));
                 gate.ClearChange();
@@ -157,13 +174,15 @@ public class OcrTimelineTests
             .Select(x => x.T is >= 1 and < 5 ? Frame(x.T, Caption(1), panStep: x.I)
                 : x.T is >= 5 and < 9 ? Frame(x.T, Caption(2), panStep: x.I)
                 : Frame(x.T, panStep: x.I));
-        var reads = Reads(gate, frames);
-        // A once steady and again a second later (ConfirmReadSeconds); B likewise; then what is left.
-        Assert.Equal(6, reads.Count);
-        Assert.Equal([0, 1.67, 2.67], reads[..3]);
-        Assert.InRange(reads[3], 5, 5.67); // B, as soon as enough of it stands still
-        Assert.Equal(reads[3] + 1, reads[4], 2);
-        Assert.Equal(9.67, reads[5]);
+        var confirmations = new List<double>();
+        var reads = Reads(gate, frames, confirmations: confirmations);
+        // A once steady, B as soon as enough of it stands still, then what is left; each read a change
+        // asked for gets a second look a second later (ConfirmReadSeconds).
+        Assert.Equal(4, reads.Count);
+        Assert.Equal([0, 1.67], reads[..2]);
+        Assert.InRange(reads[2], 5, 5.67);
+        Assert.Equal(9.67, reads[3]);
+        Assert.Equal(reads.Select(r => Math.Round(r + 1, 2)), confirmations);
     }
 
     [Fact]

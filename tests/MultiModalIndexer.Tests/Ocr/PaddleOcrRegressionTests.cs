@@ -86,6 +86,22 @@ public sealed class PaddleOcrRegressionTests(OcrEngineFixture fx, ITestOutputHel
     }
 
     [Fact]
+    public async Task A_second_look_reads_the_boxes_of_the_first_again_and_a_different_size_is_read_afresh()
+    {
+        var spec = new CaptionFrameSpec("会议 MEETING 下午3点", CaptionBackground.Flat, CaptionStyle.Plain, 36, "100", X: "80", Chinese: true);
+        var img = await CaptionFrameGenerator.RenderAsync(spec, fx.FrameDir);
+        var first = fx.Engine.Recognize(img);
+        Assert.NotEmpty(first.Lines);
+        var again = fx.Engine.Reread(img, first);
+        Assert.Equal(first.Lines.Select(l => (l.Text, l.Box)), again.Lines.Select(l => (l.Text, l.Box)));
+
+        // Boxes from a frame of another size do not apply: a full read.
+        var small = new GreyImage(img.Pixels[..(img.Width * (img.Height - 2))], img.Width, img.Height - 2);
+        Assert.Equal(fx.Engine.Recognize(small).Text, fx.Engine.Reread(small, first).Text);
+        Assert.Same(OcrResult.Empty, fx.Engine.Reread(new GreyImage(new byte[img.Pixels.Length], img.Width, img.Height), first));
+    }
+
+    [Fact]
     public async Task Stacked_title_lines_that_touch_are_read_as_two_lines()
     {
         // A two-line title set tight, the way Big Buck Bunny's is: the "g" of the first line touches the

@@ -170,7 +170,15 @@ public sealed class OcrEnginePool : IDisposable
 
     public OcrResult Recognize(GreyImage image) => Recognize(image, CancellationToken.None);
 
-    public OcrResult Recognize(GreyImage image, CancellationToken ct)
+    public OcrResult Recognize(GreyImage image, CancellationToken ct) => Recognize(image, null, ct);
+
+    /// <summary>
+    /// A second look at a picture that has not changed since <paramref name="previous"/> was read from it
+    /// (PP-OCR reads the same boxes again without detecting; Tesseract reads the whole image).
+    /// </summary>
+    public OcrResult Reread(GreyImage image, OcrResult previous, CancellationToken ct) => Recognize(image, previous, ct);
+
+    private OcrResult Recognize(GreyImage image, OcrResult? previous, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _slots.Wait(ct);
@@ -182,7 +190,7 @@ public sealed class OcrEnginePool : IDisposable
                 engine = _paddle is null ? new TesseractOcrEngine(_options) : new PaddleOcrEngine(_paddle, _options);
                 _all.Add(engine);
             }
-            return engine is PaddleOcrEngine p ? p.Recognize(image, ct) : engine.Recognize(image);
+            return engine is PaddleOcrEngine p ? (previous is null ? p.Recognize(image, ct) : p.Reread(image, previous, ct)) : engine.Recognize(image);
         }
         finally
         {

@@ -16,6 +16,9 @@ public sealed record OcrLine(string Text, float Confidence, OcrBox? Box = null);
 public sealed record OcrResult(string Text, IReadOnlyList<OcrLine> Lines)
 {
     public static readonly OcrResult Empty = new("", []);
+
+    /// <summary>What the engine found where (its own form), for a second look at the same picture.</summary>
+    internal object? Regions { get; init; }
 }
 
 /// <summary>

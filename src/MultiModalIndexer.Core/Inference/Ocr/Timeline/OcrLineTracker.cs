@@ -66,17 +66,25 @@ public sealed class OcrLineTracker(double gapSeconds)
 
     /// <summary>
     /// The reading that names a line: readings with the same letters and digits (spacing and punctuation
-    /// aside) are one text, and the text read most often wins; of its spellings, the one with the most
-    /// spaces, because the recogniser's usual slip is gluing words ("marblehidden holiday" twice, "marble
-    /// hidden holiday" once), and a glued word cannot be found by either of its words. Then the most
-    /// frequent spelling, then the most confident.
+    /// aside) are one text, and the text read most often wins; between texts read equally often, the one
+    /// closest to all the others (the consensus: three reads that each slipped on a different letter agree
+    /// most with the one that did not slip), then the most confident. Of its spellings, the one with the
+    /// most spaces, because the recogniser's usual slip is gluing words ("marblehidden holiday" twice,
+    /// "marble hidden holiday" once), and a glued word cannot be found by either of its words. Then the
+    /// most frequent spelling, then the most confident.
     /// </summary>
-    internal static string BestReading(IReadOnlyDictionary<string, (int Count, float Confidence)> readings) =>
-        readings.GroupBy(kv => OcrDeduplicator.Normalise(kv.Key))
-            .OrderByDescending(g => g.Sum(kv => kv.Value.Count)).ThenByDescending(g => g.Max(kv => kv.Value.Confidence)).ThenByDescending(g => g.Key.Length)
+    internal static string BestReading(IReadOnlyDictionary<string, (int Count, float Confidence)> readings)
+    {
+        var texts = readings.GroupBy(kv => OcrDeduplicator.Normalise(kv.Key))
+            .Select(g => (Text: g.Key, Count: g.Sum(kv => kv.Value.Count), Spellings: g)).ToList();
+        double Support(string text) => texts.Sum(o => o.Text == text ? 0 : o.Count * OcrDeduplicator.Similarity(text, o.Text));
+        return texts.OrderByDescending(t => t.Count).ThenByDescending(t => Support(t.Text))
+            .ThenByDescending(t => t.Spellings.Max(kv => kv.Value.Confidence)).ThenByDescending(t => t.Text.Length)
+            .Select(t => t.Spellings)
             .First()
             .OrderByDescending(kv => kv.Key.Count(c => c == ' ')).ThenByDescending(kv => kv.Value.Count).ThenByDescending(kv => kv.Value.Confidence)
             .First().Key;
+    }
 
     /// <summary>A sampled frame the gate judged unchanged since the last read: what was on screen still is.</summary>
     public void AddUnchanged(double time)
