@@ -22,7 +22,7 @@ public class CopyApiTests
     [Fact]
     public async Task Uploaded_clip_is_answered_with_spans_and_bad_or_oversized_uploads_are_refused()
     {
-        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v2"));
+        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v3"));
         var data = TestPaths.NewScratchDir("copies-api");
         var store = new EmbeddedStore(Path.Combine(data, "index.db"), new EmbeddedStoreOptions());
         var source = Path.Combine(set.LibraryDir, "edit0.mp4");

@@ -24,7 +24,7 @@ public class CopyDetectionTests(ITestOutputHelper output)
     [Fact]
     public async Task Transformed_excerpts_between_filler_are_found_with_their_spans_and_unseen_footage_matches_nothing()
     {
-        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v2"));
+        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v3"));
         await using var h = new IndexingHarness("copies", Fast);
         var report = await h.RunAsync(set.LibraryDir, set.SharedVideoDir);
         Assert.Empty(report.Failed);
@@ -44,7 +44,7 @@ public class CopyDetectionTests(ITestOutputHelper output)
     [Fact]
     public async Task Reindexing_replaces_fingerprints_and_deleting_a_video_removes_them()
     {
-        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v2"));
+        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v3"));
         var media = TestPaths.NewScratchDir("copies-media");
         File.Copy(Path.Combine(set.LibraryDir, "edit0.mp4"), Path.Combine(media, "a.mp4"));
         File.Copy(Path.Combine(set.LibraryDir, "fractal.mp4"), Path.Combine(media, "b.mp4"));
@@ -80,7 +80,7 @@ public class CopyDetectionTests(ITestOutputHelper output)
     [Fact]
     public async Task Duplicates_include_a_horizontally_flipped_reupload()
     {
-        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v2"));
+        var set = await CopySetGenerator.GenerateAsync(TestPaths.Shared, TestPaths.FixtureDir("copies-set-v3"));
         var media = TestPaths.NewScratchDir("copies-dups");
         File.Copy(Path.Combine(set.LibraryDir, "edit1.mp4"), Path.Combine(media, "a.mp4"));
         File.Copy(Path.Combine(set.LibraryDir, "edit3.mp4"), Path.Combine(media, "c.mp4"));

@@ -29,7 +29,7 @@ public sealed partial class CopyQualityBench : IBenchCase
             result.Skipped = "../shared is missing";
             return result;
         }
-        var set = await CopySetGenerator.GenerateAsync(shared, Path.Combine(context.WorkDir, "copies-set-v2"), ct: ct);
+        var set = await CopySetGenerator.GenerateAsync(shared, Path.Combine(context.WorkDir, "copies-set-v3"), ct: ct);
         await using var sp = CopyBenchSupport.Compose(Path.Combine(context.WorkDir, "copies-quality-data"), new Dictionary<string, string?> { ["Ocr:Enabled"] = "false" });
         var sw = Stopwatch.StartNew();
         var report = await CopyBenchSupport.IndexAsync(sp, ct, set.LibraryDir, set.SharedVideoDir);

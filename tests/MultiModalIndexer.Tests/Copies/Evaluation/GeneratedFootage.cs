@@ -49,7 +49,14 @@ public static class GeneratedFootage
             case "sierpinski":
                 return string.Create(inv, $"sierpinski={s}:seed={seed}:jump={rng.Next(10, 100)}:type={(rng.Next(2) == 0 ? "carpet" : "triangle")}");
             default:
-                return string.Create(inv, $"gradients={s}:seed={seed}:nb_colors={rng.Next(2, 8)}:speed={0.005 + 0.05 * rng.NextDouble():0.####}");
+                {
+                    // Moving colour gradients drawn by geq: ffmpeg 5.1's own gradients source ignores its seed
+                    // (two runs differ from the first frame), which made the set differ per machine.
+                    double F() => 0.3 + 1.5 * rng.NextDouble();
+                    double V() => (rng.Next(2) == 0 ? -1 : 1) * (0.2 + 1.2 * rng.NextDouble());
+                    return string.Create(inv,
+                        $"nullsrc={s},geq=lum='128+90*sin(2*PI*(X*{F():0.###}+Y*{F():0.###})/W+T*{V():0.###})':cb='128+60*sin(2*PI*(X*{F():0.###}-Y*{F():0.###})/W+T*{V():0.###})':cr='128+60*cos(2*PI*Y*{F():0.###}/H+T*{V():0.###})',format=yuv420p");
+                }
         }
     }
 
