@@ -224,21 +224,24 @@ internal static class VideoPipeline
             await foreach (var f in ctx.TextFrames.SampleAsync(media, stop.Token))
             {
                 frames++;
-                // A second look at a read that found nothing, or only lines it was sure of, is not worth an
-                // OCR: the picture stands as it was.
-                if (gate.Offer(f) && !(gate.IsConfirmation && last is { IsCompletedSuccessfully: true }
-                        && last.Result.Lines.All(l => l.Confidence >= settings.ConfirmBelowConfidence)))
+                if (gate.Offer(f))
                 {
+                    // A second look at an unchanged picture reads the boxes its first read found again; it is
+                    // not worth an OCR when that read found nothing, or only lines it was sure of.
+                    var previous = gate.IsConfirmation && last is { IsCompletedSuccessfully: true } ? last.Result : null;
+                    if (previous is not null && previous.Lines.All(l => l.Confidence >= settings.ConfirmBelowConfidence))
+                    {
+                        await reads.Writer.WriteAsync((f.Time, f.Time, null), stop.Token); // the picture stands as it was
+                        continue;
+                    }
                     var appeared = gate.FirstChangeSinceRead ?? f.Time;
                     gate.ClearChange();
                     read++;
-                    // A second look at an unchanged picture reads the boxes its first read found again.
-                    var previous = gate.IsConfirmation && last is { IsCompletedSuccessfully: true } ? last.Result : null;
                     var task = ctx.Ocr.RecognizeAsync(new GreyImage(f.Pixels, f.Width, f.Height), previous, stop.Token);
                     last = task;
                     await reads.Writer.WriteAsync((f.Time, appeared, task), stop.Token);
                 }
-                else if (!gate.LastChanged || gate.IsConfirmation)
+                else if (!gate.LastChanged)
                     await reads.Writer.WriteAsync((f.Time, f.Time, null), stop.Token);
             }
             ctx.Stats.Add("text_frames", TimeSpan.Zero, (int)frames);

@@ -143,8 +143,9 @@ public sealed class TextFrameSampler(MediaOptions options, ILogger? logger = nul
 /// over a moving background flickers, so neither triggers reads; the strokes of a caption, a title or a
 /// slide do. A frame is read when, in some grid cell, more than <see cref="TextSamplingOptions.CellEdgeChange"/>
 /// of the pixels became steady edges that the last read frame did not have (text appeared or changed),
-/// or steady edges the last read saw are gone (text left or was replaced: read at once, which reads the
-/// replacement in its first frame). No more often than <see cref="TextSamplingOptions.MaxOcrPerMediaSecond"/>,
+/// or, once a replacement has had time to settle, after steady edges the last read saw are gone (text
+/// left or was replaced). A read a change asked for gets a second look <see cref="TextSamplingOptions.ConfirmReadSeconds"/>
+/// later (<see cref="IsConfirmation"/>). No more often than <see cref="TextSamplingOptions.MaxOcrPerMediaSecond"/>,
 /// and at least every <see cref="TextSamplingOptions.MaxSecondsBetweenReads"/> (text that never stands
 /// still, like a ticker).
 /// </summary>
@@ -153,9 +154,9 @@ public sealed class TextChangeGate(TextSamplingOptions options)
     // Per-frame work is a few passes over the grey frame into buffers kept across frames (a 640x360
     // frame is 230 KB: allocating masks per frame would land every one on the large-object heap).
     private readonly Queue<(byte[] Pixels, byte[] Edges)> _recent = new();
+    /// <summary>The last read frame's pixels (null until the first read).</summary>
     private byte[]? _readPixels;
     private byte[] _readEdges = [];
-    private bool _hasRead;
     /// <summary>Steady edges of the previous frame that the last read frame also had.</summary>
     private byte[] _steadyRead = [];
     private bool _hasSteadyRead;
@@ -196,7 +197,7 @@ public sealed class TextChangeGate(TextSamplingOptions options)
         if (hasSteady) Steady();
 
         var settle = (options.StableFrames - 1) / options.Fps;
-        if (!_hasRead) (_firstChange, _readAt) = (frame.Time, frame.Time);
+        if (_readPixels is null) (_firstChange, _readAt) = (frame.Time, frame.Time);
         else
         {
             if (_hasSteadyRead && Gone(frame.Pixels, edges))
@@ -241,7 +242,6 @@ public sealed class TextChangeGate(TextSamplingOptions options)
         _confirm = wanted && options.ConfirmReadSeconds > 0;
         _readPixels = frame.Pixels;
         Array.Copy(edges, _readEdges, edges.Length);
-        _hasRead = true;
         if (hasSteady) Array.Copy(_steady, _steadyRead, _steady.Length);
         _hasSteadyRead = hasSteady;
         (_readAt, _dirty) = (null, false);
@@ -257,7 +257,7 @@ public sealed class TextChangeGate(TextSamplingOptions options)
         (_width, _height) = (w, h);
         _recent.Clear();
         var n = w * h;
-        (_readPixels, _hasRead, _hasSteadyRead) = (null, false, false);
+        (_readPixels, _hasSteadyRead) = (null, false);
         (_readEdges, _steadyRead, _steady) = (new byte[n], new byte[n], new byte[n]);
         (_readAt, _dirty, _confirm) = (null, false, false);
         int cols = options.GridColumns, rows = options.GridRows;
@@ -367,11 +367,11 @@ public sealed class TextChangeGate(TextSamplingOptions options)
     }
 
     /// <summary>1 where the pixel differs from its right or lower neighbour by at least <see cref="TextSamplingOptions.EdgeStep"/>.</summary>
-    internal byte[] Edges(GreyFrame f, byte[]? into = null)
+    private byte[] Edges(GreyFrame f, byte[] into)
     {
         var step = options.EdgeStep;
         var px = f.Pixels;
-        var e = into ?? new byte[f.Width * f.Height];
+        var e = into;
         for (var y = 0; y < f.Height; y++)
         {
             var row = y * f.Width;
