@@ -236,6 +236,18 @@ internal static class VideoPipeline
                     }
                     var appeared = gate.FirstChangeSinceRead ?? f.Time;
                     gate.ClearChange();
+                    if (gate.OnlyLeft && last is not null)
+                    {
+                        // Only steady edges left: when they left away from every line the last read found, those
+                        // lines stand as they were (the read is ≥ 1 s of media old, so this seldom waits).
+                        var before = await last;
+                        if (before.Lines.Count > 0 && before.Lines.All(l => l.Box is { } b && !gate.LeftWithin(b.Left, b.Top, b.Right, b.Bottom)))
+                        {
+                            await reads.Writer.WriteAsync((f.Time, appeared, last), stop.Token);
+                            continue;
+                        }
+                        gate.ReadWholeFrame();
+                    }
                     read++;
                     var task = ctx.Ocr.RecognizeAsync(new GreyImage(f.Pixels, f.Width, f.Height), previous, stop.Token);
                     last = task;

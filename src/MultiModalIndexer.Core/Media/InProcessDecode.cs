@@ -55,11 +55,7 @@ internal static class InProcessDecode
         // Blocking native calls, so each part runs on its own thread rather than a pool thread; the last part on this one.
         async Task<(List<FrameFeatures>, int)> Run()
         {
-            // Every part's decoder takes libavcodec's automatic thread count: the parts are seldom equal
-            // (keyframes decide where they split), and a part left alone then uses the core its sibling
-            // freed. On a loaded machine this measured faster in wall time than one thread per part
-            // (bench media.shots: 1.5-3.0x against 1.1-1.4x scdet), at about 25 % more CPU time.
-            const int threads = 0;
+            var threads = o.PartDecodeThreads;
             var others = new List<Task<PartResult>>();
             List<Part> plan = [new Part(null, null)];
             PartResult? last = null;

@@ -5,10 +5,10 @@ using Microsoft.Extensions.Logging;
 
 namespace MultiModalIndexer.Media;
 
-/// <summary>One decode pass over a video that yields every keyframe's CLIP input, OCR frame and thumbnail.</summary>
+/// <summary>One decode pass over a video that yields every keyframe's CLIP input and thumbnail.</summary>
 /// <remarks>
 /// ffmpeg runs the same fps filter as the analysis decode (so a keyframe time names the same frame),
-/// selects the wanted frames, splits them into three scaled outputs written to a temp folder, and the
+/// selects the wanted frames, splits them into two scaled outputs written to a temp folder, and the
 /// results are read back in keyframe order; the temp folder is removed in every case.
 /// </remarks>
 public sealed class KeyframeExtractor(MediaOptions options, ILogger<KeyframeExtractor>? logger = null)
@@ -29,7 +29,6 @@ public sealed class KeyframeExtractor(MediaOptions options, ILogger<KeyframeExtr
 
         // Sizes from the display shape: each output is scaled straight to it, so non-square pixels cost no extra pass.
         var (w, h) = (Math.Max(1, v.DisplayWidth), Math.Max(1, v.DisplayHeight));
-        var (gw, gh) = FrameGeometry.Grey(w, h, options.OcrLongSide);
         var (tw, th) = FrameGeometry.Thumbnail(w, h, options.ThumbnailWidth);
         var tmp = Directory.CreateTempSubdirectory("mmi-keyframes-");
         try
@@ -37,25 +36,21 @@ public sealed class KeyframeExtractor(MediaOptions options, ILogger<KeyframeExtr
             var select = new StringBuilder();
             foreach (var i in indices) select.Append(select.Length == 0 ? "" : "+").Append("eq(n,").Append(i).Append(')');
             var graph =
-                $"[0:{v.Index}]fps={fps.ToString("0.######", CultureInfo.InvariantCulture)},select='{select}',split=3[c][g][t];" +
+                $"[0:{v.Index}]fps={fps.ToString("0.######", CultureInfo.InvariantCulture)},select='{select}',split=2[c][t];" +
                 $"[c]{FrameGeometry.ClipFilter(w, h)}[co];" +
-                $"[g]scale={gw}:{gh}:flags=area,setsar=1,format=gray[go];" +
                 $"[t]scale={tw}:{th}:flags=bicubic,setsar=1,format=yuvj420p[to]";
             var clipFile = Path.Combine(tmp.FullName, "clip.rgb");
-            var greyFile = Path.Combine(tmp.FullName, "grey.raw");
             string[] args =
             [
                 "-nostdin", "-hide_banner", "-v", "error", .. options.ConcurrentDecodeArgs(), "-i", FfmpegProcess.InputArg(media.Path), "-filter_complex", graph,
                 "-map", "[co]", "-fps_mode", "passthrough", "-f", "rawvideo", clipFile,
-                "-map", "[go]", "-fps_mode", "passthrough", "-f", "rawvideo", greyFile,
                 "-map", "[to]", "-fps_mode", "passthrough", "-q:v", "4", "-f", "image2", Path.Combine(tmp.FullName, "t%05d.jpg"),
             ];
             await using (var p = FfmpegProcess.Start(options.FfmpegPath, args, media.Path, options.DecodeTimeout(media.Duration), logger, ct))
                 await p.WaitForSuccessAsync().ConfigureAwait(false);
 
             const int clipBytes = KeyframeImage.ClipSize * KeyframeImage.ClipSize * 3;
-            var greyBytes = gw * gh;
-            var got = (int)Math.Min(new FileInfo(clipFile).Length / clipBytes, new FileInfo(greyFile).Length / greyBytes);
+            var got = (int)(new FileInfo(clipFile).Length / clipBytes);
             got = Math.Min(got, Directory.GetFiles(tmp.FullName, "t*.jpg").Length);
             if (got == 0)
                 throw new MediaException(MediaErrorKind.Corrupt, media.Path, "no keyframe could be decoded");
@@ -64,7 +59,6 @@ public sealed class KeyframeExtractor(MediaOptions options, ILogger<KeyframeExtr
                     Path.GetFileName(media.Path), got, indices.Count);
 
             await using var clip = File.OpenRead(clipFile);
-            await using var grey = File.OpenRead(greyFile);
             foreach (var k in wanted)
             {
                 ct.ThrowIfCancellationRequested();
@@ -73,18 +67,12 @@ public sealed class KeyframeExtractor(MediaOptions options, ILogger<KeyframeExtr
                 var rgb = new byte[clipBytes];
                 clip.Seek((long)pos * clipBytes, SeekOrigin.Begin);
                 await clip.ReadExactlyAsync(rgb, ct).ConfigureAwait(false);
-                var g = new byte[greyBytes];
-                grey.Seek((long)pos * greyBytes, SeekOrigin.Begin);
-                await grey.ReadExactlyAsync(g, ct).ConfigureAwait(false);
                 var jpeg = await File.ReadAllBytesAsync(Path.Combine(tmp.FullName, $"t{pos + 1:00000}.jpg"), ct).ConfigureAwait(false);
                 yield return new KeyframeImage
                 {
                     SegmentOrdinal = k.Segment,
                     Time = k.Time,
                     ClipRgb = rgb,
-                    Grey = g,
-                    GreyWidth = gw,
-                    GreyHeight = gh,
                     ThumbnailJpeg = jpeg,
                 };
             }

@@ -97,7 +97,7 @@ public sealed record FrameHashSampling(double Fps, double MinContrast)
 
 /// <summary>
 /// Everything later stages need from one keyframe, cut in ffmpeg so no image library is needed:
-/// the exact CLIP input, a grey frame for OCR and a JPEG thumbnail.
+/// the exact CLIP input and a JPEG thumbnail (on-screen text is read from the text timeline's own frames, see TextFrameSampler).
 /// </summary>
 public sealed class KeyframeImage
 {
@@ -108,11 +108,6 @@ public sealed class KeyframeImage
 
     /// <summary>224×224×3 RGB bytes: shorter side to 224 (bicubic), centre crop.</summary>
     public required byte[] ClipRgb { get; init; }
-
-    /// <summary>8-bit grey, row-major, long side ~1280 (never upscaled beyond the source).</summary>
-    public required byte[] Grey { get; init; }
-    public required int GreyWidth { get; init; }
-    public required int GreyHeight { get; init; }
 
     /// <summary>JPEG thumbnail bytes.</summary>
     public required byte[] ThumbnailJpeg { get; init; }

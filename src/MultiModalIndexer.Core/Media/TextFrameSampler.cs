@@ -15,6 +15,12 @@ public sealed class TextSamplingOptions
     public double Fps { get; set; } = 3;
     /// <summary>Frames wider than this are scaled down to it (captions at 640-960 px stay readable).</summary>
     public int MaxWidth { get; set; } = 960;
+    /// <summary>
+    /// Frames no other frame refers to are not decoded (ffmpeg -skip_frame noref): text stands for seconds,
+    /// so a sample taken from a neighbouring frame (a few frames, ~0.1 s, off) reads the same. Measured on
+    /// H.264 640x360 with B-frames: 30 % less decode CPU. Streams whose frames are all references are unaffected.
+    /// </summary>
+    public bool SkipNonReferenceFrames { get; set; } = true;
     /// <summary>Gate grid: the frame is cut into this many columns and rows of cells.</summary>
     public int GridColumns { get; set; } = 16;
     public int GridRows { get; set; } = 12;
@@ -103,7 +109,8 @@ public sealed class TextFrameSampler(MediaOptions options, ILogger? logger = nul
         var fps = s.Fps.ToString("0.######", CultureInfo.InvariantCulture);
         string[] args =
         [
-            "-nostdin", "-hide_banner", "-v", "error", .. options.ConcurrentDecodeArgs(), "-i", FfmpegProcess.InputArg(media.Path),
+            "-nostdin", "-hide_banner", "-v", "error", .. options.ConcurrentDecodeArgs(), .. (s.SkipNonReferenceFrames ? ["-skip_frame", "noref"] : Array.Empty<string>()),
+            "-i", FfmpegProcess.InputArg(media.Path),
             "-map", $"0:{v.Index}", "-an", "-sn", "-dn",
             "-vf", $"fps={fps},scale={w}:{h}:flags=area,setsar=1,format=gray",
             "-f", "rawvideo", "-",
@@ -144,7 +151,9 @@ public sealed class TextFrameSampler(MediaOptions options, ILogger? logger = nul
 /// slide do. A frame is read when, in some grid cell, more than <see cref="TextSamplingOptions.CellEdgeChange"/>
 /// of the pixels became steady edges that the last read frame did not have (text appeared or changed),
 /// or, once a replacement has had time to settle, after steady edges the last read saw are gone (text
-/// left or was replaced). A read a change asked for gets a second look <see cref="TextSamplingOptions.ConfirmReadSeconds"/>
+/// left or was replaced). A read asked for only because edges left, with nothing new standing (<see cref="OnlyLeft"/>),
+/// need not be made when no line of the last read stood where they left (<see cref="LeftWithin"/>): a cut behind a
+/// standing caption. A read a change asked for gets a second look <see cref="TextSamplingOptions.ConfirmReadSeconds"/>
 /// later (<see cref="IsConfirmation"/>). No more often than <see cref="TextSamplingOptions.MaxOcrPerMediaSecond"/>,
 /// and at least every <see cref="TextSamplingOptions.MaxSecondsBetweenReads"/> (text that never stands
 /// still, like a ticker).
@@ -172,6 +181,64 @@ public sealed class TextChangeGate(TextSamplingOptions options)
     private bool _dirty;
     /// <summary>A read a change asked for is due a second look after <see cref="TextSamplingOptions.ConfirmReadSeconds"/>.</summary>
     private bool _confirm;
+    /// <summary>New steady edges were seen since the last read.</summary>
+    private bool _newSinceRead;
+
+    /// <summary>Cells where steady edges of the last read left since it (<see cref="Gone"/>), and those of the read before the current one.</summary>
+    private bool[] _leftCells = [], _leftAtRead = [];
+
+    /// <summary>The latest frame's edges, and whether it had steady edges (for <see cref="ReadWholeFrame"/>).</summary>
+    private byte[] _lastEdges = [];
+    private bool _lastHasSteady;
+
+    /// <summary>
+    /// Whether the read asked for is only because steady edges the last read saw have left, with nothing new
+    /// standing since. The last read's lines that lie outside the cells where edges left (<see cref="LeftWithin"/>)
+    /// are still shown, so a caller may carry them over instead of reading; the reference for what is new is
+    /// then only what the two frames share, so text that came meanwhile asks for a read once it stands. A
+    /// caller that reads the frame after all says so with <see cref="ReadWholeFrame"/>.
+    /// </summary>
+    public bool OnlyLeft { get; private set; }
+
+    /// <summary>Whether steady edges left, between the last two reads, in a cell the pixel box (right and bottom exclusive) touches.</summary>
+    public bool LeftWithin(int left, int top, int right, int bottom)
+    {
+        if (_width == 0) return false;
+        int cols = options.GridColumns, rows = options.GridRows;
+        int c0 = Math.Clamp(left * cols / _width, 0, cols - 1), c1 = Math.Clamp((right - 1) * cols / _width, 0, cols - 1);
+        int r0 = Math.Clamp(top * rows / _height, 0, rows - 1), r1 = Math.Clamp((bottom - 1) * rows / _height, 0, rows - 1);
+        for (var r = r0; r <= r1; r++)
+            for (var c = c0; c <= c1; c++)
+                if (_leftAtRead[r * cols + c]) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// The caller read the whole frame of an <see cref="OnlyLeft"/> read after all: it is the reference for
+    /// what is new, as after any other read, and what it found gets its second look.
+    /// </summary>
+    public void ReadWholeFrame()
+    {
+        TakeReference(whole: true);
+        _confirm = options.ConfirmReadSeconds > 0;
+    }
+
+    /// <summary>
+    /// The latest frame becomes the reference for what is new (it was read whole), or the reference keeps only
+    /// the edges this frame shares with it (it was not).
+    /// </summary>
+    private void TakeReference(bool whole)
+    {
+        var edges = _lastEdges;
+        if (whole)
+        {
+            Array.Copy(edges, _readEdges, edges.Length);
+            if (_lastHasSteady) Array.Copy(_steady, _steadyRead, _steady.Length);
+            return;
+        }
+        for (var i = 0; i < edges.Length; i++) _readEdges[i] &= edges[i];
+        if (_lastHasSteady) for (var i = 0; i < _steady.Length; i++) _steadyRead[i] = (byte)(_steady[i] & _readEdges[i]);
+    }
 
     /// <summary>Earliest time the change awaiting a read can have begun (null when none is pending).</summary>
     public double? FirstChangeSinceRead => _firstChange;
@@ -189,11 +256,12 @@ public sealed class TextChangeGate(TextSamplingOptions options)
     public bool Offer(GreyFrame frame)
     {
         if (frame.Width != _width || frame.Height != _height) Reset(frame.Width, frame.Height);
-        IsConfirmation = false;
+        (IsConfirmation, OnlyLeft) = (false, false);
         var reuse = _recent.Count == options.StableFrames ? _recent.Dequeue().Edges : new byte[frame.Pixels.Length];
         var edges = Edges(frame, reuse);
         _recent.Enqueue((frame.Pixels, edges));
         var hasSteady = _recent.Count == options.StableFrames;
+        (_lastEdges, _lastHasSteady) = (edges, hasSteady);
         if (hasSteady) Steady();
 
         var settle = (options.StableFrames - 1) / options.Fps;
@@ -211,6 +279,7 @@ public sealed class TextChangeGate(TextSamplingOptions options)
             }
             if (hasSteady && NewAndTrack())
             {
+                _newSinceRead = true;
                 _firstChange ??= Math.Max(_lastReadTime, frame.Time - settle);
                 _readAt = frame.Time;
             }
@@ -239,10 +308,15 @@ public sealed class TextChangeGate(TextSamplingOptions options)
         }
         if (!((wanted && allowed) || due)) return false;
         // A read a change asked for is confirmed later; a routine read is not.
-        _confirm = wanted && options.ConfirmReadSeconds > 0;
+        OnlyLeft = wanted && !due && !_newSinceRead && _readPixels is not null;
+        _confirm = wanted && !OnlyLeft && options.ConfirmReadSeconds > 0;
+        _newSinceRead = false;
+        (_leftAtRead, _leftCells) = (_leftCells, _leftAtRead);
+        Array.Clear(_leftCells);
         _readPixels = frame.Pixels;
-        Array.Copy(edges, _readEdges, edges.Length);
-        if (hasSteady) Array.Copy(_steady, _steadyRead, _steady.Length);
+        // What an only-left read may leave unread is not taken into the reference: edges that came since (a
+        // replacement not yet standing) stay new and ask for a read once they stand.
+        TakeReference(whole: !OnlyLeft);
         _hasSteadyRead = hasSteady;
         (_readAt, _dirty) = (null, false);
         _lastReadTime = frame.Time;
@@ -259,8 +333,9 @@ public sealed class TextChangeGate(TextSamplingOptions options)
         var n = w * h;
         (_readPixels, _hasSteadyRead) = (null, false);
         (_readEdges, _steadyRead, _steady) = (new byte[n], new byte[n], new byte[n]);
-        (_readAt, _dirty, _confirm) = (null, false, false);
         int cols = options.GridColumns, rows = options.GridRows;
+        (_leftCells, _leftAtRead) = (new bool[cols * rows], new bool[cols * rows]);
+        (_readAt, _dirty, _confirm, _newSinceRead) = (null, false, false, false);
         _cellOf = new int[n];
         (_cellPixels, _counts, _totals) = (new int[cols * rows], new int[cols * rows], new int[cols * rows]);
         for (var y = 0; y < h; y++)
@@ -291,7 +366,9 @@ public sealed class TextChangeGate(TextSamplingOptions options)
             _totals[c]++;
             if (edges[i] == 0 || Math.Abs(px[i] - read[i]) > tol) _counts[c]++;
         }
-        return CellsOver();
+        var gone = CellsOver();
+        for (var c = 0; c < _counts.Length; c++) _leftCells[c] |= CellOver(c);
+        return gone;
     }
 
     /// <summary>
@@ -323,10 +400,11 @@ public sealed class TextChangeGate(TextSamplingOptions options)
     {
         var cells = 0;
         for (var c = 0; c < _counts.Length; c++)
-            if (_counts[c] > options.CellEdgeChange * _cellPixels[c] && _counts[c] > options.CellSteadyShare * _totals[c]
-                && ++cells >= options.MinChangedCells) return true;
+            if (CellOver(c) && ++cells >= options.MinChangedCells) return true;
         return false;
     }
+
+    private bool CellOver(int c) => _counts[c] > options.CellEdgeChange * _cellPixels[c] && _counts[c] > options.CellSteadyShare * _totals[c];
 
     /// <summary>Into <see cref="_steady"/>: edges in every recent sample whose pixel and right and lower neighbours kept their grey level.</summary>
     private void Steady()

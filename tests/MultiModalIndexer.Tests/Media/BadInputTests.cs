@@ -120,18 +120,21 @@ public sealed class BadInputTests
         Assert.Null(await FullPathAsync(tiny));
         var (ti, ts) = await AnalyzeAsync(tiny);
         var kf = await ToListAsync(new KeyframeExtractor(_o).ExtractAsync(ti, ts.Segments));
-        Assert.Equal((18, 10), (kf[0].GreyWidth, kf[0].GreyHeight));
         Assert.Equal(224 * 224 * 3, kf[0].ClipRgb.Length);
+        var text = await ToListAsync(new TextFrameSampler(_o).SampleAsync(ti));
+        Assert.Equal((18, 10), (text[0].Width, text[0].Height));
     }
 
     [Fact]
-    public async Task FourKFrame_GreyCappedAt1280()
+    public async Task FourKFrame_TextFramesCappedAtMaxWidth()
     {
         var p = await LavfiAsync("uhd_4k.mp4", "testsrc2=s=3840x2160:r=5:d=1", "-c:v", "libx264", "-preset", "ultrafast");
         var (info, shots) = await AnalyzeAsync(p);
         Assert.Equal((3840, 2160), (info.Video!.Width, info.Video.Height));
         var kf = await ToListAsync(new KeyframeExtractor(_o).ExtractAsync(info, shots.Segments));
-        Assert.Equal((1280, 720), (kf[0].GreyWidth, kf[0].GreyHeight));
+        Assert.Equal(224 * 224 * 3, kf[0].ClipRgb.Length);
+        var text = await ToListAsync(new TextFrameSampler(_o).SampleAsync(info));
+        Assert.Equal((960, 540), (text[0].Width, text[0].Height));
         await AssertNoChildToolsAsync();
     }
 

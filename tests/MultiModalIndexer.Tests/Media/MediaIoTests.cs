@@ -32,14 +32,14 @@ public sealed class MediaIoTests
         var info = await new MediaProbe(_o).ProbeAsync(path);
         Assert.Contains(info.Video!.Rotation, new[] { 90, 270 });
         Assert.Equal((240, 320), (info.Video.Width, info.Video.Height));
-        var shots = await new ShotDetector(_o).AnalyzeAsync(info);
-        var frames = await ToListAsync(new KeyframeExtractor(_o).ExtractAsync(info, shots.Segments));
-        Assert.Equal((240, 320), (frames[0].GreyWidth, frames[0].GreyHeight));
-        Assert.Equal(240 * 320, frames[0].Grey.Length);
+        // The frames OCR reads come out upright, in the rotated shape.
+        var frames = await ToListAsync(new TextFrameSampler(_o).SampleAsync(info));
+        Assert.Equal((240, 320), (frames[0].Width, frames[0].Height));
+        Assert.Equal(240 * 320, frames[0].Pixels.Length);
     }
 
     [Fact]
-    public async Task Keyframes_OneDecode_ClipGreyAndJpegForEachKeyframe()
+    public async Task Keyframes_OneDecode_ClipInputAndJpegForEachKeyframe()
     {
         var (info, shots) = await AnalyzeAsync(await KnownEditAsync());
         var frames = await ToListAsync(new KeyframeExtractor(_o).ExtractAsync(info, shots.Segments));
@@ -47,8 +47,6 @@ public sealed class MediaIoTests
         foreach (var f in frames)
         {
             Assert.Equal(224 * 224 * 3, f.ClipRgb.Length);
-            Assert.Equal((320, 180), (f.GreyWidth, f.GreyHeight));
-            Assert.Equal(320 * 180, f.Grey.Length);
             Assert.True(f.ThumbnailJpeg.Length > 100 && f.ThumbnailJpeg[0] == 0xFF && f.ThumbnailJpeg[1] == 0xD8);
         }
         // The last segment is a flat blue card: its CLIP input is blue-dominant; the first (testsrc2) is not flat.
@@ -70,7 +68,8 @@ public sealed class MediaIoTests
         Assert.Equal((640, 180), (info.Video.DisplayWidth, info.Video.DisplayHeight));
         var frames = await ToListAsync(new KeyframeExtractor(_o).ExtractAsync(info, [new SegmentSpan(0, 0, 2, [1.0])]));
         var f = Assert.Single(frames);
-        Assert.Equal((640, 180), (f.GreyWidth, f.GreyHeight));
+        var text = await ToListAsync(new TextFrameSampler(_o).SampleAsync(info));
+        Assert.Equal((640, 180), (text[0].Width, text[0].Height));
         // CLIP: 640x180 -> 796x224, centre crop from x=286: the red part (x < 239) is outside it. Read
         // with square pixels instead (398x224, crop from x=87), the crop's first 32 columns would be red.
         var row = 112 * 224 * 3;

@@ -116,13 +116,13 @@ public class OcrTimelineTests
     }
 
     /// <summary>Draws white "glyph" bars with black edges in the bottom band (a stand-in for a caption).</summary>
-    private static Action<byte[], int, int> Caption(int seed) => (px, w, h) =>
+    private static Action<byte[], int, int> Caption(int seed, int row = 150) => (px, w, h) =>
     {
         var rng = new Random(seed);
         for (var x = 60 + rng.Next(4); x < 260; x += 5 + rng.Next(5))
         {
-            var top = 150 + rng.Next(4);
-            var bottom = 168 - rng.Next(4);
+            var top = row + rng.Next(4);
+            var bottom = row + 18 - rng.Next(4);
             for (var y = top; y < bottom; y++)
             {
                 px[y * w + x] = 0;
@@ -133,7 +133,10 @@ public class OcrTimelineTests
         }
     };
 
-    /// <summary>Times of the reads the gate asks for (second looks go to <paramref name="confirmations"/> when given).</summary>
+    /// <summary>
+    /// Times of the reads the gate asks for (second looks go to <paramref name="confirmations"/> when given).
+    /// Reads asked for only because text left are read whole, as the pipeline does when a line stood where it left.
+    /// </summary>
     private static List<double> Reads(TextChangeGate gate, IEnumerable<GreyFrame> frames, List<double>? appeared = null, List<double>? confirmations = null)
     {
         var reads = new List<double>();
@@ -145,6 +148,7 @@ public class OcrTimelineTests
                     confirmations.Add(Math.Round(f.Time, 2));
                     continue;
                 }
+                if (gate.OnlyLeft) gate.ReadWholeFrame();
                 reads.Add(Math.Round(f.Time, 2));
                 appeared?.Add(Math.Round(gate.FirstChangeSinceRead ?? f.Time, 2));
                 gate.ClearChange();
@@ -183,6 +187,42 @@ public class OcrTimelineTests
         Assert.InRange(reads[2], 5, 5.67);
         Assert.Equal(9.67, reads[3]);
         Assert.Equal(reads.Select(r => Math.Round(r + 1, 2)), confirmations);
+    }
+
+    [Fact]
+    public void When_only_the_picture_behind_a_standing_caption_leaves_the_caption_is_carried_and_text_that_came_meanwhile_is_read_once_it_stands()
+    {
+        var gate = new TextChangeGate(new TextSamplingOptions { MaxOcrPerMediaSecond = 1, ConfirmReadSeconds = 0 });
+        var caption = new OcrBox(60, 150, 264, 168);
+        // A still picture (texture at rest above a plain lower third) with a caption; at 4 s the picture cuts to
+        // a moving one, the caption stays, and at 4.33 s a title comes at the top.
+        Action<byte[], int, int> still = (px, w, h) => { Array.Fill(px, (byte)40, 120 * w, (h - 120) * w); Caption(1)(px, w, h); };
+        Action<byte[], int, int> both = (px, w, h) => { Caption(1)(px, w, h); Caption(7, row: 20)(px, w, h); };
+        var frames = Enumerable.Range(0, 30).Select(i => (T: i / 3.0, I: i))
+            .Select(x => x.T < 4 ? Frame(x.T, still, panStep: 0)
+                : x.T < 4.3 ? Frame(x.T, Caption(1), panStep: x.I)
+                : Frame(x.T, both, panStep: x.I));
+        var reads = new List<(double Time, bool OnlyLeft, bool AtCaption, bool Above, double Appeared)>();
+        foreach (var f in frames)
+            if (gate.Offer(f))
+            {
+                reads.Add((Math.Round(f.Time, 2), gate.OnlyLeft, gate.LeftWithin(caption.Left, caption.Top, caption.Right, caption.Bottom),
+                    gate.LeftWithin(0, 60, 320, 120), Math.Round(gate.FirstChangeSinceRead ?? f.Time, 2)));
+                gate.ClearChange(); // an only-left read is carried: the caller does not read the frame
+            }
+        // The first read sees the still picture with its caption; nothing changes until the cut, where the still
+        // picture's edges left everywhere but under the caption, and nothing new stands yet.
+        Assert.Equal(0, reads[0].Time);
+        var cut = reads[1];
+        Assert.Equal(4.67, cut.Time);
+        Assert.True(cut.OnlyLeft);
+        Assert.True(cut.Above);
+        Assert.False(cut.AtCaption);
+        // The title was on screen at the cut's read but not yet standing: it stays new, and is read once it stands.
+        var title = reads[2];
+        Assert.False(title.OnlyLeft);
+        Assert.InRange(title.Time, 5, 5.67);
+        Assert.InRange(title.Appeared, 4.33, 5);
     }
 
     [Fact]

@@ -66,7 +66,8 @@ public sealed class EndToEndIndexBench : IBenchCase
         settings["Sources:0:Root"] = videoDir;
         for (var i = 0; i < include.Count; i++) settings[$"Sources:0:Include:{i}"] = include[i];
 
-        var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        // MMI__... environment variables override the case's settings, as in the daemon (A/B runs without editing code).
+        var config = new ConfigurationBuilder().AddInMemoryCollection(settings).AddEnvironmentVariables("MMI__").Build();
         await using var sp = new ServiceCollection().AddMultiModalIndexer(config).BuildServiceProvider();
         var indexer = sp.GetRequiredService<Indexer>();
         _ = indexer.Modalities.ImageEncoder; // model load is start-up cost, not indexing throughput
