@@ -113,8 +113,6 @@ internal sealed class OcrWorkers : IAsyncDisposable
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToArray();
     }
 
-    public Task<OcrResult> RecognizeAsync(GreyImage image, CancellationToken ct) => RecognizeAsync(image, null, ct);
-
     /// <param name="previous">The read of the same, unchanged picture this is a second look at (null: a full read).</param>
     public async Task<OcrResult> RecognizeAsync(GreyImage image, OcrResult? previous, CancellationToken ct)
     {

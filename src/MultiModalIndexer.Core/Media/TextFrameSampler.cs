@@ -187,10 +187,6 @@ public sealed class TextChangeGate(TextSamplingOptions options)
     /// <summary>Cells where steady edges of the last read left since it (<see cref="Gone"/>), and those of the read before the current one.</summary>
     private bool[] _leftCells = [], _leftAtRead = [];
 
-    /// <summary>The latest frame's edges, and whether it had steady edges (for <see cref="ReadWholeFrame"/>).</summary>
-    private byte[] _lastEdges = [];
-    private bool _lastHasSteady;
-
     /// <summary>
     /// Whether the read asked for is only because steady edges the last read saw have left, with nothing new
     /// standing since. The last read's lines that lie outside the cells where edges left (<see cref="LeftWithin"/>)
@@ -229,16 +225,19 @@ public sealed class TextChangeGate(TextSamplingOptions options)
     /// </summary>
     private void TakeReference(bool whole)
     {
-        var edges = _lastEdges;
+        var edges = _recent.Last().Edges;
         if (whole)
         {
             Array.Copy(edges, _readEdges, edges.Length);
-            if (_lastHasSteady) Array.Copy(_steady, _steadyRead, _steady.Length);
+            if (HasSteady) Array.Copy(_steady, _steadyRead, _steady.Length);
             return;
         }
         for (var i = 0; i < edges.Length; i++) _readEdges[i] &= edges[i];
-        if (_lastHasSteady) for (var i = 0; i < _steady.Length; i++) _steadyRead[i] = (byte)(_steady[i] & _readEdges[i]);
+        if (HasSteady) for (var i = 0; i < _steady.Length; i++) _steadyRead[i] = (byte)(_steady[i] & _readEdges[i]);
     }
+
+    /// <summary>Whether enough samples are in for steady edges (<see cref="_steady"/> is the latest frame's).</summary>
+    private bool HasSteady => _recent.Count == options.StableFrames;
 
     /// <summary>Earliest time the change awaiting a read can have begun (null when none is pending).</summary>
     public double? FirstChangeSinceRead => _firstChange;
@@ -260,8 +259,7 @@ public sealed class TextChangeGate(TextSamplingOptions options)
         var reuse = _recent.Count == options.StableFrames ? _recent.Dequeue().Edges : new byte[frame.Pixels.Length];
         var edges = Edges(frame, reuse);
         _recent.Enqueue((frame.Pixels, edges));
-        var hasSteady = _recent.Count == options.StableFrames;
-        (_lastEdges, _lastHasSteady) = (edges, hasSteady);
+        var hasSteady = HasSteady;
         if (hasSteady) Steady();
 
         var settle = (options.StableFrames - 1) / options.Fps;

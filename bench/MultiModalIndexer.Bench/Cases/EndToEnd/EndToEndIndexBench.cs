@@ -48,7 +48,6 @@ public sealed class EndToEndIndexBench : IBenchCase
         var clipDir = await ShapeTrueClip.EnsureAsync(context, ct);
         var settings = new Dictionary<string, string?>
         {
-            ["Indexing:DataDir"] = Path.Combine(context.WorkDir, $"e2e-data-{Guid.NewGuid():N}"),
             ["Clip:Enabled"] = (clipDir is not null).ToString(),
         };
         if (clipDir is not null)
