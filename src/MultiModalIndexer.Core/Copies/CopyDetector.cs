@@ -60,6 +60,9 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
         // A frame found in many videos is a common picture, not evidence for any one of them: its weight is shared out.
         var weights = found.Select(n => n <= o.CommonFrameVideos ? 1f : (float)o.CommonFrameVideos / n).ToArray();
         var n0 = query.Hashes.Length;
+        // A flipped copy's colours are flipped too.
+        var chroma = query.Chroma is { } c && c.Length == n0 ? c : null;
+        var mirroredChroma = chroma?.Select(PerceptualHash.MirrorChroma).ToArray();
         foreach (var (v, _) in candidates)
         {
             var stored = index.Videos[v];
@@ -68,7 +71,7 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
             foreach (var mirrored in query.Mirrored.Length == query.Hashes.Length ? (bool[])[false, true] : [false])
                 foreach (var s in CopyMatcher.Align(query.Times, mirrored ? query.Mirrored : query.Hashes, query.Fps,
                              index.TimesOf(v), index.HashesOf(v), index.CroppedOf(v), refFps, o,
-                             weights.AsSpan(mirrored ? n0 : 0, n0)))
+                             weights.AsSpan(mirrored ? n0 : 0, n0), mirrored ? mirroredChroma : chroma, index.ChromaOf(v)))
                     spans.Add((s, mirrored));
             // A picture and its mirror image can both align over the same query time: keep the better.
             foreach (var (s, m) in spans.OrderByDescending(x => x.Span.Score))
@@ -96,7 +99,8 @@ public sealed class CopyDetector(IFingerprintStore store, QueryFingerprinter fin
             var times = index.TimesOf(v).ToArray();
             var hashes = index.HashesOf(v).ToArray();
             // Stored samples keep only the picture as shown; the mirror image's hashes are derived (flipped re-uploads).
-            var query = new QueryFingerprint(f.Duration, f.Fingerprint.Fps, times, hashes, hashes.Select(PerceptualHash.MirrorOf).ToArray());
+            var query = new QueryFingerprint(f.Duration, f.Fingerprint.Fps, times, hashes, hashes.Select(PerceptualHash.MirrorOf).ToArray(),
+                index.ChromaOf(v).ToArray() is { Length: > 0 } chroma ? chroma : null);
             foreach (var m in Match(index, query, options, exclude: v))
             {
                 // Each pair once: from the video that sorts first.

@@ -1,4 +1,5 @@
 using System.Numerics;
+using MultiModalIndexer.Media;
 
 namespace MultiModalIndexer.Copies;
 
@@ -7,7 +8,7 @@ public readonly record struct AlignedSpan(double QueryStart, double QueryEnd, do
 
 /// <summary>
 /// Temporal alignment of a query against one reference: the query × reference similarity matrix
-/// (frame pairs within <see cref="CopyOptions.MatchDistance"/> bits, the best few per query frame),
+/// (frame pairs within <see cref="CopyOptions.MatchDistance"/> bits whose colour layouts agree, the best few per query frame),
 /// and copied segments as chains through it that move forward on both sides at a speed between
 /// <see cref="CopyOptions.MinSpeed"/> and <see cref="CopyOptions.MaxSpeed"/> with gaps up to
 /// <see cref="CopyOptions.MaxGapSeconds"/>. The best chain is found by dynamic programming; its
@@ -19,9 +20,9 @@ public static class CopyMatcher
 
     public static List<AlignedSpan> Align(ReadOnlySpan<float> qTimes, ReadOnlySpan<ulong> qHashes, double queryFps,
         ReadOnlySpan<float> rTimes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, double refFps, CopyOptions o,
-        ReadOnlySpan<float> qWeights = default)
+        ReadOnlySpan<float> qWeights = default, ReadOnlySpan<ulong> qChroma = default, ReadOnlySpan<ulong> rChroma = default)
     {
-        var nodes = BuildNodes(qHashes, rHashes, rCropped, o, qWeights);
+        var nodes = BuildNodes(qHashes, rHashes, rCropped, o, qWeights, qChroma, rChroma);
         var spans = new List<AlignedSpan>();
         if (nodes.Count < o.MinMatchedFrames) return spans;
         var alive = new bool[nodes.Count];
@@ -70,6 +71,7 @@ public static class CopyMatcher
             var path = new List<int>();
             for (var n = top; n >= 0; n = prev[n]) path.Add(n);
             path.Reverse();
+            TrimStandingEnds(path, nodes, qTimes, rTimes, slack, o);
             var first = nodes[path[0]];
             var last = nodes[path[^1]];
             double qs = qTimes[first.Q], qe = qTimes[last.Q] + qStep;
@@ -93,13 +95,51 @@ public static class CopyMatcher
         return spans;
     }
 
+    /// <summary>Seconds of query over which a chain's end must still move at a copy's speed.</summary>
+    private const double EndWindowSeconds = 1.5;
+
+    /// <summary>
+    /// Cuts the ends of a chain that stand still on one side: the per-step sampling slack lets a chain
+    /// creep on at the end of a copy (query frames after the copied part matching the reference's last
+    /// frame by chance), and a long chain has room in its mean speed for seconds of that.
+    /// </summary>
+    private static void TrimStandingEnds(List<int> path, List<Node> nodes, ReadOnlySpan<float> qTimes, ReadOnlySpan<float> rTimes, double slack, CopyOptions o)
+    {
+        while (path.Count > o.MinMatchedFrames)
+        {
+            var end = path[^1];
+            var j = path.Count - 2;
+            while (j >= 0 && qTimes[nodes[end].Q] - qTimes[nodes[path[j]].Q] < EndWindowSeconds) j--;
+            if (j < 0 || Moving(path[j], end, nodes, qTimes, rTimes, slack, o)) break;
+            path.RemoveAt(path.Count - 1);
+        }
+        while (path.Count > o.MinMatchedFrames)
+        {
+            var first = path[0];
+            var j = 1;
+            while (j < path.Count && qTimes[nodes[path[j]].Q] - qTimes[nodes[first].Q] < EndWindowSeconds) j++;
+            if (j >= path.Count || Moving(first, path[j], nodes, qTimes, rTimes, slack, o)) break;
+            path.RemoveAt(0);
+        }
+    }
+
+    private static bool Moving(int a, int b, List<Node> nodes, ReadOnlySpan<float> qTimes, ReadOnlySpan<float> rTimes, double slack, CopyOptions o)
+    {
+        double dq = qTimes[nodes[b].Q] - qTimes[nodes[a].Q], dr = rTimes[nodes[b].R] - rTimes[nodes[a].R];
+        return dr >= o.MinSpeed * dq - slack && dr <= o.MaxSpeed * dq + slack;
+    }
+
     /// <summary>
     /// Matrix cells worth keeping, sorted by query frame: similarity 1 at distance 0, falling to ~0 at
     /// MatchDistance; a cell's distance is the nearer of the reference's whole and central-part hash.
+    /// With colour layouts on both sides (empty spans: not taken), a pair whose colours differ by more
+    /// than <see cref="CopyOptions.MaxChromaDistance"/> is no cell, unless the query frame is about grey
+    /// (a black-and-white copy keeps its grey hash only).
     /// </summary>
     private static List<Node> BuildNodes(ReadOnlySpan<ulong> qHashes, ReadOnlySpan<ulong> rHashes, ReadOnlySpan<ulong> rCropped, CopyOptions o,
-        ReadOnlySpan<float> qWeights)
+        ReadOnlySpan<float> qWeights, ReadOnlySpan<ulong> qChroma, ReadOnlySpan<ulong> rChroma)
     {
+        var colour = qChroma.Length == qHashes.Length && rChroma.Length == rHashes.Length && qHashes.Length > 0;
         var nodes = new List<Node>();
         var k = o.TopPerQueryFrame;
         Span<int> bestR = stackalloc int[k];
@@ -108,10 +148,12 @@ public static class CopyMatcher
         {
             var h = qHashes[q];
             var count = 0;
+            var checkColour = colour && PerceptualHash.ChromaStrength(qChroma[q]) >= o.MinChromaStrength;
             for (var r = 0; r < rHashes.Length; r++)
             {
                 var d = Math.Min(BitOperations.PopCount(h ^ rHashes[r]), BitOperations.PopCount(h ^ rCropped[r]));
                 if (d > o.MatchDistance) continue;
+                if (checkColour && PerceptualHash.ChromaDistance(qChroma[q], rChroma[r]) > o.MaxChromaDistance) continue;
                 if (count == k && d >= bestD[k - 1]) continue;
                 // Insertion into the small sorted list of the best k.
                 var i = count < k ? count++ : k - 1;

@@ -44,6 +44,15 @@ public sealed class CopyOptions
     /// pictures (the lattices of unrelated Sierpinski clips) lie 2-4 bits apart.
     /// </summary>
     public int CommonFrameDistance { get; set; } = 6;
+    /// <summary>
+    /// Most difference of colour layout (mean grey levels per grid cell) between a query frame and a
+    /// reference frame that still count as the same picture. Copies under the transforms
+    /// measured 0.2-4.5 levels; smooth colour gradients of unrelated generated clips, equal in every
+    /// grey hash bit, 21-24.
+    /// </summary>
+    public double MaxChromaDistance { get; set; } = 10;
+    /// <summary>Query frames less colourful than this (mean levels from grey) are matched on grey alone: black-and-white copies.</summary>
+    public double MinChromaStrength { get; set; } = 2;
     /// <summary>Best reference frames kept per query frame and candidate.</summary>
     public int TopPerQueryFrame { get; set; } = 16;
     /// <summary>Longest stretch of query without a matching frame inside one copied span.</summary>
@@ -84,6 +93,8 @@ public sealed class CopyOptions
         if (MatchDistance is < 0 or > 32) yield return "Copies:MatchDistance must be between 0 and 32 bits.";
         if (CommonFrameVideos is < 1 or > 10_000) yield return "Copies:CommonFrameVideos must be between 1 and 10000.";
         if (CommonFrameDistance < 0 || CommonFrameDistance > MatchDistance) yield return "Copies:CommonFrameDistance must be between 0 and Copies:MatchDistance bits.";
+        if (MaxChromaDistance is < 0 or > 128) yield return "Copies:MaxChromaDistance must be between 0 and 128 grey levels.";
+        if (MinChromaStrength is < 0 or > 128) yield return "Copies:MinChromaStrength must be between 0 and 128 grey levels.";
         if (TopPerQueryFrame is < 1 or > 64) yield return "Copies:TopPerQueryFrame must be between 1 and 64.";
         if (MaxGapSeconds is <= 0 or > 60) yield return "Copies:MaxGapSeconds must be in (0, 60].";
         if (MinSpeed is <= 0 or > 1) yield return "Copies:MinSpeed must be in (0, 1].";

@@ -8,8 +8,8 @@ namespace MultiModalIndexer.Copies;
 /// 16-bit bands, and each band value lists the samples that have it. A query hash probes every band
 /// at its value and at the 16 values one bit away, so any sample within 7 bits is found for sure and
 /// most within ~20; hits are verified on the full hash and vote for their video. Both hashes of a
-/// sample (whole picture, central part) are indexed. Samples live in flat arrays (20 bytes each plus
-/// 32 bytes of postings) so 10,000 hours fit in memory.
+/// sample (whole picture, central part) are indexed; colour layouts are kept for alignment only.
+/// Samples live in flat arrays (28 bytes each plus 32 bytes of postings) so 10,000 hours fit in memory.
 /// </summary>
 public sealed class FingerprintIndex
 {
@@ -17,6 +17,8 @@ public sealed class FingerprintIndex
 
     private readonly ulong[] _hashes;
     private readonly ulong[] _cropped;
+    private readonly ulong[]? _chroma;       // null when no video has colour layouts
+    private readonly bool[] _hasChroma;      // per video
     private readonly float[] _times;
     private readonly int[] _starts;          // first sample of each video, plus the total at the end
     private readonly int[][] _offsets;       // per band: BandValues + 1 offsets into _postings
@@ -24,7 +26,7 @@ public sealed class FingerprintIndex
 
     public IReadOnlyList<StoredFingerprint> Videos { get; }
     public int SampleCount => _hashes.Length;
-    public long MemoryBytes => _hashes.Length * (8L + (ReferenceEquals(_cropped, _hashes) ? 0 : 8L) + 4L + 2 * Bands * 4L)
+    public long MemoryBytes => _hashes.Length * (8L + (ReferenceEquals(_cropped, _hashes) ? 0 : 8L) + (_chroma is null ? 0 : 8L) + 4L + 2 * Bands * 4L)
         + Bands * (BandValues + 1) * 4L + _starts.Length * 4L;
 
     public static FingerprintIndex Build(IReadOnlyList<StoredFingerprint> videos)
@@ -41,21 +43,27 @@ public sealed class FingerprintIndex
         var hashes = new ulong[total];
         var cropped = new ulong[total];
         var times = new float[total];
+        var chroma = videos.Any(v => v.Fingerprint.Chroma is not null) ? new ulong[total] : null;
         for (var v = 0; v < videos.Count; v++)
         {
             videos[v].Fingerprint.Hashes.CopyTo(hashes, starts[v]);
             videos[v].Fingerprint.Cropped.CopyTo(cropped, starts[v]);
             videos[v].Fingerprint.Times.CopyTo(times, starts[v]);
+            if (chroma is not null) videos[v].Fingerprint.Chroma?.CopyTo(chroma, starts[v]);
         }
-        return new FingerprintIndex(videos, starts, hashes, cropped, times);
+        return new FingerprintIndex(videos, starts, hashes, cropped, times, chroma);
     }
 
     /// <summary>From flat arrays (the benchmark's synthetic libraries): video v owns samples starts[v]..starts[v+1].</summary>
-    public FingerprintIndex(IReadOnlyList<StoredFingerprint> videos, int[] starts, ulong[] hashes, ulong[] cropped, float[] times)
+    /// <param name="chroma">Colour layouts, for the videos whose fingerprint has them (null: none has).</param>
+    public FingerprintIndex(IReadOnlyList<StoredFingerprint> videos, int[] starts, ulong[] hashes, ulong[] cropped, float[] times, ulong[]? chroma = null)
     {
-        if (starts.Length != videos.Count + 1 || starts[^1] != hashes.Length || times.Length != hashes.Length || cropped.Length != hashes.Length)
+        if (starts.Length != videos.Count + 1 || starts[^1] != hashes.Length || times.Length != hashes.Length || cropped.Length != hashes.Length
+            || (chroma is not null && chroma.Length != hashes.Length))
             throw new ArgumentException("starts, hashes and times do not describe the videos");
         Videos = videos;
+        _chroma = chroma;
+        _hasChroma = videos.Select(v => chroma is not null && v.Fingerprint.Chroma is not null).ToArray();
         _starts = starts;
         _hashes = hashes;
         _cropped = cropped;
@@ -82,6 +90,9 @@ public sealed class FingerprintIndex
 
     public ReadOnlySpan<ulong> HashesOf(int video) => _hashes.AsSpan(_starts[video], _starts[video + 1] - _starts[video]);
     public ReadOnlySpan<ulong> CroppedOf(int video) => _cropped.AsSpan(_starts[video], _starts[video + 1] - _starts[video]);
+    /// <summary>The video's colour layouts, or empty when its fingerprint has none.</summary>
+    public ReadOnlySpan<ulong> ChromaOf(int video) =>
+        _hasChroma[video] ? _chroma.AsSpan(_starts[video], _starts[video + 1] - _starts[video]) : default;
     public ReadOnlySpan<float> TimesOf(int video) => _times.AsSpan(_starts[video], _starts[video + 1] - _starts[video]);
 
     /// <summary>

@@ -5,11 +5,11 @@ using MultiModalIndexer.Media;
 
 namespace MultiModalIndexer.Copies;
 
-/// <summary>A query clip's samples: times, hashes, and the hashes of the mirrored picture (flipped copies).</summary>
-public sealed record QueryFingerprint(double Duration, double Fps, float[] Times, ulong[] Hashes, ulong[] Mirrored);
+/// <summary>A query clip's samples: times, hashes, the hashes of the mirrored picture (flipped copies), and colour layouts (null: not taken).</summary>
+public sealed record QueryFingerprint(double Duration, double Fps, float[] Times, ulong[] Hashes, ulong[] Mirrored, ulong[]? Chroma = null);
 
 /// <summary>
-/// Decodes a query clip the way the analysis decode sees library videos (grey, the analysis width,
+/// Decodes a query clip the way the analysis decode sees library videos (YUV 4:4:4, the analysis width,
 /// ffmpeg's fast bilinear scaler) at <see cref="CopyOptions.QueryFps"/> and hashes every frame.
 /// </summary>
 public sealed class QueryFingerprinter(MediaOptions media, CopyOptions options, ILogger<QueryFingerprinter>? logger = null)
@@ -26,13 +26,15 @@ public sealed class QueryFingerprinter(MediaOptions media, CopyOptions options, 
         string[] args =
         [
             "-nostdin", "-hide_banner", "-v", "error", "-i", FfmpegProcess.InputArg(path), "-map", $"0:{v.Index}", "-an", "-sn", "-dn",
-            "-vf", $"fps={fps},scale={w}:{h}:flags=fast_bilinear,format=gray",
-            "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1",
+            "-vf", $"fps={fps},scale={w}:{h}:flags=fast_bilinear,format=yuv444p",
+            "-f", "rawvideo", "-pix_fmt", "yuv444p", "pipe:1",
         ];
-        var frameBytes = w * h;
+        var plane = w * h;
+        var frameBytes = 3 * plane;
         var times = new List<float>();
         var hashes = new List<ulong>();
         var mirrored = new List<ulong>();
+        var chroma = new List<ulong>();
         var buf = ArrayPool<byte>.Shared.Rent(frameBytes);
         try
         {
@@ -43,10 +45,12 @@ public sealed class QueryFingerprinter(MediaOptions media, CopyOptions options, 
                 {
                     var got = await p.StdOut.ReadAtLeastAsync(buf.AsMemory(0, frameBytes), frameBytes, throwOnEndOfStream: false, p.Token).ConfigureAwait(false);
                     if (got < frameBytes) break;
-                    if (!PerceptualHash.TryCompute(buf.AsSpan(0, frameBytes), w, h, w, options.MinContrast, out var hash, out var mirror)) continue;
+                    if (!PerceptualHash.TryCompute(buf.AsSpan(0, plane), w, h, w, options.MinContrast, out var f,
+                            buf.AsSpan(plane, plane), buf.AsSpan(2 * plane, plane))) continue;
                     times.Add((float)(i / options.QueryFps));
-                    hashes.Add(hash);
-                    mirrored.Add(mirror);
+                    hashes.Add(f.Hash);
+                    mirrored.Add(f.Mirrored);
+                    chroma.Add(f.Chroma);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException)
@@ -60,6 +64,6 @@ public sealed class QueryFingerprinter(MediaOptions media, CopyOptions options, 
         {
             ArrayPool<byte>.Shared.Return(buf);
         }
-        return new QueryFingerprint(info.Duration, options.QueryFps, [.. times], [.. hashes], [.. mirrored]);
+        return new QueryFingerprint(info.Duration, options.QueryFps, [.. times], [.. hashes], [.. mirrored], [.. chroma]);
     }
 }

@@ -136,7 +136,7 @@ internal static class VideoPipeline
             MeanVector = vectors.Count > 0 ? SegmentPooling.MeanPool(vectors) : null,
             Fingerprint = ctx.Shots.Fingerprints is { } fp
                 ? new VideoFingerprint((float)fp.Fps, analysis.Fingerprint.Select(f => (float)f.Time).ToArray(), analysis.Fingerprint.Select(f => f.Hash).ToArray(),
-                    analysis.Fingerprint.Select(f => f.Cropped).ToArray())
+                    analysis.Fingerprint.Select(f => f.Cropped).ToArray(), analysis.Fingerprint.Select(f => f.Chroma).ToArray())
                 : null,
             Transcript = string.Join(" ", utterances.Select(u => u.Text.Trim()).Where(s => s.Length > 0)),
             Language = MajorityLanguage(utterances),

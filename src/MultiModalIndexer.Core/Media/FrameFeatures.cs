@@ -25,6 +25,8 @@ internal sealed class FrameFeatures
     public ulong? CopyHash { get; set; }
     /// <summary>The hash of the frame's central part (see <see cref="PerceptualHash.CropMargin"/>).</summary>
     public ulong CopyHashCropped { get; set; }
+    /// <summary>The frame's colour layout (<see cref="PerceptualHash.ChromaDistance"/>).</summary>
+    public ulong CopyChroma { get; set; }
 
     /// <summary>Motion-tolerant distance in [0, 1]: half histogram, half thumbnail.</summary>
     public static double Distance(FrameFeatures a, FrameFeatures b)

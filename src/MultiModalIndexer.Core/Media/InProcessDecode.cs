@@ -128,9 +128,12 @@ internal static class InProcessDecode
             {
                 var index = part.From is null ? result.Frames.Count : frameOf(ts);
                 if (fingerprints.Takes(index, fps)
-                    && PerceptualHash.TryCompute(yuv[..(w * h)], w, h, w, fingerprints.MinContrast, out var hash, out _))
+                    && PerceptualHash.TryCompute(yuv[..(w * h)], w, h, w, fingerprints.MinContrast, out var hashes,
+                        yuv.Slice(w * h, w * h), yuv.Slice(2 * w * h, w * h)))
                 {
-                    frame.CopyHash = hash;
+                    frame.CopyHash = hashes.Hash;
+                    frame.CopyHashCropped = hashes.Cropped;
+                    frame.CopyChroma = hashes.Chroma;
                     result.Hashed.Add((result.Frames.Count, index));
                 }
             }

@@ -81,8 +81,8 @@ public sealed record ShotAnalysis(double Duration, IReadOnlyList<double> Cuts, I
     public IReadOnlyList<FrameHash> Fingerprint { get; init; } = [];
 }
 
-/// <summary>One copy-detection sample: a frame's time, its <see cref="PerceptualHash"/> and that of its central part.</summary>
-public readonly record struct FrameHash(double Time, ulong Hash, ulong Cropped);
+/// <summary>One copy-detection sample: a frame's time, its <see cref="PerceptualHash"/>, that of its central part, and its colour layout.</summary>
+public readonly record struct FrameHash(double Time, ulong Hash, ulong Cropped, ulong Chroma);
 
 /// <summary>
 /// Which analysis frames are hashed for copy detection: the first of every 1/<see cref="Fps"/> s

@@ -9,6 +9,10 @@ namespace MultiModalIndexer.Media;
 /// re-encoding and scaling barely move low frequencies, brightness only moves the DC term (left
 /// out) and contrast scales every coefficient and the median alike. The mirrored picture's hash
 /// comes from the same coefficients (a horizontal flip negates the odd horizontal frequencies).
+/// Beside it, a frame's colour layout (mean chroma of a coarse grid): smooth, detail-free pictures
+/// (colour gradients, plain washes) of unrelated videos can agree in every grey hash bit, and their
+/// colours are what still tells them apart; re-encoding, scaling, cropping a little, brightness and
+/// contrast leave the layout within a few levels.
 /// </summary>
 public static class PerceptualHash
 {
@@ -47,24 +51,23 @@ public static class PerceptualHash
     }
 
     /// <summary>
-    /// Hashes a grey (or Y) plane. False when the picture is too flat to say anything (black, a
-    /// fade, a plain colour): such frames would match each other across unrelated videos.
+    /// Hashes one frame: its grey (or Y) plane, and when given its chroma planes (Cb, Cr; the same size
+    /// and stride as the grey plane, as in YUV 4:4:4) the colour layout too. False when the picture is
+    /// too flat to say anything (black, a fade, a plain colour): such frames would match each other
+    /// across unrelated videos.
     /// </summary>
     /// <param name="minContrast">Least standard deviation (grey levels) of the 32×32 picture.</param>
-    public static bool TryCompute(ReadOnlySpan<byte> grey, int width, int height, int stride, double minContrast,
-        out ulong hash, out ulong mirrored) => TryCompute(grey, width, height, stride, minContrast, out hash, out mirrored, out _);
-
-    /// <param name="cropped">The hash of the picture's central part (<see cref="CropMargin"/> off each side):
-    /// a copy cropped by about that much matches it where the whole-picture hash no longer does.</param>
-    public static bool TryCompute(ReadOnlySpan<byte> grey, int width, int height, int stride, double minContrast,
-        out ulong hash, out ulong mirrored, out ulong cropped)
+    public static bool TryCompute(ReadOnlySpan<byte> grey, int width, int height, int stride, double minContrast, out FrameHashes hashes,
+        ReadOnlySpan<byte> cb = default, ReadOnlySpan<byte> cr = default)
     {
-        hash = mirrored = cropped = 0;
+        hashes = default;
         if (width < 8 || height < 8 || stride < width || grey.Length < stride * (height - 1) + width) return false;
         var (top, bottom, left, right) = ContentBox(grey, width, height, stride);
-        if (!HashBox(grey, stride, top, bottom, left, right, minContrast, out hash, out mirrored)) return false;
+        if (!HashBox(grey, stride, top, bottom, left, right, minContrast, out var hash, out var mirrored)) return false;
         int dy = (int)Math.Round((bottom - top) * CropMargin), dx = (int)Math.Round((right - left) * CropMargin);
-        if (!HashBox(grey, stride, top + dy, bottom - dy, left + dx, right - dx, 0, out cropped, out _)) cropped = hash;
+        if (!HashBox(grey, stride, top + dy, bottom - dy, left + dx, right - dx, 0, out var cropped, out _)) cropped = hash;
+        var chroma = cb.Length >= grey.Length && cr.Length >= grey.Length ? ChromaLayout(cb, cr, stride, top, bottom, left, right) : 0;
+        hashes = new FrameHashes(hash, mirrored, cropped, chroma);
         return true;
     }
 
@@ -117,6 +120,64 @@ public static class PerceptualHash
     }
 
     public static int Distance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);
+
+    // Colour layout: mean Cb and Cr (less 128) of a ChromaColumns × ChromaRows grid over the content box,
+    // each a 4-bit signed step of ChromaStep levels, in 64 bits: nibble (channel·rows + row)·columns + column.
+    private const int ChromaColumns = 4, ChromaRows = 2;
+    /// <summary>Grey levels of one step of the stored colour layout (±8 steps: ±40 levels, most real colour).</summary>
+    public const int ChromaStep = 5;
+    private const int ChromaCells = 2 * ChromaRows * ChromaColumns;
+
+    private static ulong ChromaLayout(ReadOnlySpan<byte> cb, ReadOnlySpan<byte> cr, int stride, int top, int bottom, int left, int right)
+    {
+        ulong layout = 0;
+        int h = bottom - top, w = right - left;
+        for (var c = 0; c < 2; c++)
+        {
+            var plane = c == 0 ? cb : cr;
+            for (var row = 0; row < ChromaRows; row++)
+            {
+                int y0 = top + row * h / ChromaRows, y1 = top + (row + 1) * h / ChromaRows;
+                for (var col = 0; col < ChromaColumns; col++)
+                {
+                    int x0 = left + col * w / ChromaColumns, x1 = left + (col + 1) * w / ChromaColumns;
+                    long sum = 0;
+                    for (var y = y0; y < y1; y++)
+                        foreach (var p in plane.Slice(y * stride + x0, x1 - x0)) sum += p;
+                    var mean = sum / (double)Math.Max(1, (y1 - y0) * (x1 - x0)) - 128;
+                    var q = (int)Math.Clamp(Math.Round(mean / ChromaStep), -8, 7);
+                    layout |= (ulong)(q & 0xF) << (4 * ((c * ChromaRows + row) * ChromaColumns + col));
+                }
+            }
+        }
+        return layout;
+    }
+
+    private static int Nibble(ulong layout, int i) => (int)((layout >> (4 * i)) & 0xF) is var n && n >= 8 ? n - 16 : n;
+
+    /// <summary>Mean difference (grey levels) of two colour layouts, cell by cell.</summary>
+    public static double ChromaDistance(ulong a, ulong b)
+    {
+        var sum = 0;
+        for (var i = 0; i < ChromaCells; i++) sum += Math.Abs(Nibble(a, i) - Nibble(b, i));
+        return sum * ChromaStep / (double)ChromaCells;
+    }
+
+    /// <summary>How colourful a layout is: its mean distance from grey (levels). Near 0 for black-and-white pictures.</summary>
+    public static double ChromaStrength(ulong layout) => ChromaDistance(layout, 0);
+
+    /// <summary>The colour layout of the mirrored picture: columns in reverse order.</summary>
+    public static ulong MirrorChroma(ulong layout)
+    {
+        ulong m = 0;
+        for (var i = 0; i < ChromaCells; i++)
+        {
+            var col = i % ChromaColumns;
+            var j = i - col + (ChromaColumns - 1 - col);
+            m |= ((layout >> (4 * i)) & 0xF) << (4 * j);
+        }
+        return m;
+    }
 
     // Bits of the odd horizontal frequencies: the coefficients a horizontal flip negates.
     private static readonly ulong OddHorizontal = Enumerable.Range(0, Bits).Where(i => (Coefficients[i].V & 1) == 1).Aggregate(0UL, (m, i) => m | 1UL << i);
@@ -197,3 +258,9 @@ public static class PerceptualHash
         }
     }
 }
+
+/// <summary>
+/// One frame's copy-detection hashes: the whole picture's, its mirror image's, its central part's
+/// (<see cref="PerceptualHash.CropMargin"/>), and its colour layout (0 when not taken or grey).
+/// </summary>
+public readonly record struct FrameHashes(ulong Hash, ulong Mirrored, ulong Cropped, ulong Chroma);

@@ -23,7 +23,7 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
             string.Join(",", boundaries.Select(b => b.Kind.ToString())), segments.Count);
         return new ShotAnalysis(media.Duration, cuts, segments)
         {
-            Fingerprint = Fingerprints is null ? [] : frames.Where(f => f.CopyHash is not null).Select(f => new FrameHash(f.Time, f.CopyHash!.Value, f.CopyHashCropped)).ToList(),
+            Fingerprint = Fingerprints is null ? [] : frames.Where(f => f.CopyHash is not null).Select(f => new FrameHash(f.Time, f.CopyHash!.Value, f.CopyHashCropped, f.CopyChroma)).ToList(),
         };
     }
 
@@ -231,10 +231,12 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
                     var frame = extractor.Add(buf.AsSpan(0, frameBytes), (part.FirstFrame + frames.Count) / fps);
                     // The Y plane comes first in yuv444p: a copy-detection sample hashes it in place.
                     if (Fingerprints is { } fp && fp.Takes(part.FirstFrame + frames.Count, fps)
-                        && PerceptualHash.TryCompute(buf.AsSpan(0, w * h), w, h, w, fp.MinContrast, out var hash, out _, out var cropped))
+                        && PerceptualHash.TryCompute(buf.AsSpan(0, w * h), w, h, w, fp.MinContrast, out var hashes,
+                            buf.AsSpan(w * h, w * h), buf.AsSpan(2 * w * h, w * h)))
                     {
-                        frame.CopyHash = hash;
-                        frame.CopyHashCropped = cropped;
+                        frame.CopyHash = hashes.Hash;
+                        frame.CopyHashCropped = hashes.Cropped;
+                        frame.CopyChroma = hashes.Chroma;
                     }
                     frames.Add(frame);
                 }

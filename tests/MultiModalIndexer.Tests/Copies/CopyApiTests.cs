@@ -36,7 +36,8 @@ public class CopyApiTests
             Id = id, SourcePath = source, Storage = "media", FileName = "edit0.mp4", Title = "edit0", Duration = info.Duration, SegmentCount = 1,
             IndexedAt = DateTimeOffset.UtcNow,
             Fingerprint = new VideoFingerprint((float)copies.FingerprintFps, analysis.Fingerprint.Select(f => (float)f.Time).ToArray(),
-                analysis.Fingerprint.Select(f => f.Hash).ToArray(), analysis.Fingerprint.Select(f => f.Cropped).ToArray()),
+                analysis.Fingerprint.Select(f => f.Hash).ToArray(), analysis.Fingerprint.Select(f => f.Cropped).ToArray(),
+                analysis.Fingerprint.Select(f => f.Chroma).ToArray()),
         };
         var segment = new SegmentDocument
         {

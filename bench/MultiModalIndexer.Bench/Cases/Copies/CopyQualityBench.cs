@@ -94,13 +94,7 @@ public sealed partial class CopyQualityBench : IBenchCase
                          $"signature: TP {peerScore.TruePositives} FP {peerScore.FalsePositives} FN {peerScore.FalseNegatives} TN {peerScore.TrueNegatives}");
         result.Notes.Add($"ours: whole library ({report.Indexed} videos, {libraryHours * 60:0.0} min), in-process query time incl. ffprobe + decode of the query; " +
                          "signature: one ffmpeg run per (query, reference) pair, both decoded in full");
-        foreach (var v in ourScore.Verdicts.Where(v => !v.Correct))
-        {
-            var all = ours.First(o => o.Item1 == v.Query).Item2;
-            var truth = v.Query.SourceVideo is null ? "a negative" : $"truth {Path.GetFileName(v.Query.SourceVideo)} {v.Query.RefStart:0.0}-{v.Query.RefEnd:0.0} / q {v.Query.QueryStart:0.0}-{v.Query.QueryEnd:0.0}";
-            result.Notes.Add($"ours missed {v.Query.Name} ({truth}): " + (all.Count == 0 ? "no match"
-                : string.Join("; ", all.Select(f => $"{Path.GetFileName(f.Video)} {f.Start:0.0}-{f.End:0.0} / q {f.QueryStart:0.0}-{f.QueryEnd:0.0} score {f.Score:0.00}"))));
-        }
+        result.Notes.AddRange(CopyBenchSupport.MissNotes(ourScore, ours));
         return result;
     }
 

@@ -78,20 +78,7 @@ public static class CopySetGenerator
         await LavfiAsync(ffmpeg, "life=s=640x360:r=25:seed=7:mold=10:life_color=#00ff00:death_color=#aa00aa", 12, Path.Combine(lib, "life.mp4"), ct);
         await LavfiAsync(ffmpeg, "testsrc2=s=640x360:r=25", 12, Path.Combine(lib, "pattern.mp4"), ct);
 
-        // Unseen footage for filler and negatives.
-        var unseen = new List<string>();
-        for (var i = 0; i < UnseenImages.Length; i++)
-        {
-            var u = Path.Combine(work, $"unseen{i}.mp4");
-            await PanAsync(ffmpeg, Path.Combine(images, UnseenImages[i]), u, zoomIn: i % 2 == 1, drift: (i % 3) - 1, ct);
-            unseen.Add(u);
-        }
-        var life2 = Path.Combine(work, "unseen-life.mp4");
-        await LavfiAsync(ffmpeg, "life=s=640x360:r=25:seed=99:mold=5", 8, life2, ct);
-        unseen.Add(life2);
-        var cells = Path.Combine(work, "unseen-cells.mp4");
-        await LavfiAsync(ffmpeg, "cellauto=s=640x360:r=25:rule=110", 8, cells, ct);
-        unseen.Add(cells);
+        var unseen = await UnseenAsync(images, work, ffmpeg, ct);
 
         string L(string name) => Path.Combine(lib, name);
         string S(string name) => Path.Combine(shared, name);
@@ -156,6 +143,81 @@ public static class CopySetGenerator
             queries.Add(new CopyQuery(name, path, t, null, 0, 0, 0, 0));
         }
         return new CopySet(lib, shared, queries);
+    }
+
+    /// <summary>Footage never put in the library, for filler and negatives: pans over unseen photos, life and a cellular automaton.</summary>
+    private static async Task<List<string>> UnseenAsync(string images, string work, string ffmpeg, CancellationToken ct)
+    {
+        var unseen = new List<string>();
+        for (var i = 0; i < UnseenImages.Length; i++)
+        {
+            var u = Path.Combine(work, $"unseen{i}.mp4");
+            await PanAsync(ffmpeg, Path.Combine(images, UnseenImages[i]), u, zoomIn: i % 2 == 1, drift: (i % 3) - 1, ct);
+            unseen.Add(u);
+        }
+        var life2 = Path.Combine(work, "unseen-life.mp4");
+        await LavfiAsync(ffmpeg, "life=s=640x360:r=25:seed=99:mold=5", 8, life2, ct);
+        unseen.Add(life2);
+        var cells = Path.Combine(work, "unseen-cells.mp4");
+        await LavfiAsync(ffmpeg, "cellauto=s=640x360:r=25:rule=110", 8, cells, ct);
+        unseen.Add(cells);
+        return unseen;
+    }
+
+    /// <summary>
+    /// A held-out set on real footage, never used to set a threshold: for every clip of
+    /// ../shared/media/video and every transform, an excerpt of random start and length (4-12 s)
+    /// between two random pieces of unseen filler; and as many negatives as transforms times two, of
+    /// unseen footage only (photo pans and generated look-alikes). The library is the one
+    /// <see cref="GenerateAsync"/> makes in <paramref name="setDir"/>. Deterministic per seed.
+    /// </summary>
+    public static async Task<CopySet> HeldOutAsync(string sharedDir, string setDir, int seed, string ffmpeg = "ffmpeg", CancellationToken ct = default)
+    {
+        var set = await GenerateAsync(sharedDir, setDir, ffmpeg, ct);
+        await Gate.WaitAsync(ct);
+        try
+        {
+            var work = Path.Combine(setDir, "work");
+            var qdir = Directory.CreateDirectory(Path.Combine(setDir, $"heldout-{seed}")).FullName;
+            var filler = await UnseenAsync(Path.Combine(sharedDir, "media", "images"), work, ffmpeg, ct);
+            filler.AddRange(await GeneratedFootage.GenerateAsync(work, GeneratedFootage.Pool.Unseen, 0, 10, 10, 320, 180, ffmpeg, ct));
+            var rng = new Random(seed);
+            var queries = new List<CopyQuery>();
+            var probe = new MultiModalIndexer.Media.MediaProbe(new MultiModalIndexer.Media.MediaOptions());
+            var sources = Directory.GetFiles(set.SharedVideoDir).Where(f => f.EndsWith(".mp4", StringComparison.Ordinal) || f.EndsWith(".webm", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal).ToList();
+            foreach (var src in sources)
+            {
+                var duration = (await probe.ProbeAsync(src, ct)).Duration;
+                foreach (var t in Transforms)
+                {
+                    var dur = Math.Round(4 + rng.NextDouble() * (Math.Min(12, duration - 0.5) - 4), 1);
+                    var start = Math.Round(rng.NextDouble() * (duration - 0.3 - dur), 1);
+                    double fillA = Math.Round(2 + 4 * rng.NextDouble(), 1), fillB = Math.Round(2 + 4 * rng.NextDouble(), 1);
+                    var a = filler[rng.Next(filler.Count)];
+                    var b = filler[rng.Next(filler.Count)];
+                    var name = $"h-{t}-{Path.GetFileNameWithoutExtension(src)}.mp4";
+                    var path = Path.Combine(qdir, name);
+                    if (!File.Exists(path)) await QueryAsync(ffmpeg, src, start, dur, t, a, fillA, b, fillB, path, ct);
+                    queries.Add(new CopyQuery(name, path, t, src, start, start + dur, fillA, fillA + (t == "speed" ? dur / 1.25 : dur)));
+                }
+            }
+            for (var i = 0; i < 2 * Transforms.Length; i++)
+            {
+                var t = Transforms[i % Transforms.Length];
+                var name = $"hn{i:D2}-{t}.mp4";
+                var path = Path.Combine(qdir, name);
+                string core = filler[rng.Next(filler.Count)], a = filler[rng.Next(filler.Count)], b = filler[rng.Next(filler.Count)];
+                var dur = 4 + rng.Next(5);
+                if (!File.Exists(path)) await QueryAsync(ffmpeg, core, 1, dur, t, a, 3, b, 3, path, ct);
+                queries.Add(new CopyQuery(name, path, t, null, 0, 0, 0, 0));
+            }
+            return set with { Queries = queries };
+        }
+        finally
+        {
+            Gate.Release();
+        }
     }
 
     /// <summary>A slow zoom and drift over a photo: 8 s, 640×360, 25 fps.</summary>
