@@ -61,7 +61,9 @@ public static class CopyMatcher
                     if (r0 < o.MinSpeed * q0 - slack || r0 > o.MaxSpeed * q0 + slack) continue;
                     // A gap costs what the frames missing from it would have scored.
                     var missing = Math.Max(0, dq - qStep) * queryFps;
-                    var v = best[m] - (float)(0.5 * missing);
+                    // Off speed 1 costs a little: enough to settle ties (through a still shot every slope scores the same,
+                    // and only speed 1 puts the span where it was copied from), too little to bend a sped-up copy.
+                    var v = best[m] - (float)(0.5 * missing + OffSpeedCost * Math.Abs(dr - dq));
                     if (v > chain) { chain = v; prev[n] = m; start[n] = start[m]; }
                 }
                 best[n] = a.Sim + chain;
@@ -94,6 +96,9 @@ public static class CopyMatcher
         }
         return spans;
     }
+
+    /// <summary>Chain score lost per second that a step's reference time strays from its query time.</summary>
+    private const double OffSpeedCost = 0.05;
 
     /// <summary>Seconds of query over which a chain's end must still move at a copy's speed.</summary>
     private const double EndWindowSeconds = 1.5;
