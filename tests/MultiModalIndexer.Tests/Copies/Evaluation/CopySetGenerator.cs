@@ -171,14 +171,17 @@ public static class CopySetGenerator
     /// unseen footage only (photo pans and generated look-alikes). The library is the one
     /// <see cref="GenerateAsync"/> makes in <paramref name="setDir"/>. Deterministic per seed.
     /// </summary>
-    public static async Task<CopySet> HeldOutAsync(string sharedDir, string setDir, int seed, string ffmpeg = "ffmpeg", CancellationToken ct = default)
+    /// <param name="shortest">Shortest excerpt (seconds).</param>
+    /// <param name="longest">Longest excerpt (seconds; at most the clip's length less half a second).</param>
+    public static async Task<CopySet> HeldOutAsync(string sharedDir, string setDir, int seed, double shortest = 4, double longest = 12,
+        string ffmpeg = "ffmpeg", CancellationToken ct = default)
     {
         var set = await GenerateAsync(sharedDir, setDir, ffmpeg, ct);
         await Gate.WaitAsync(ct);
         try
         {
             var work = Path.Combine(setDir, "work");
-            var qdir = Directory.CreateDirectory(Path.Combine(setDir, $"heldout-{seed}")).FullName;
+            var qdir = Directory.CreateDirectory(Path.Combine(setDir, shortest == 4 && longest == 12 ? $"heldout-{seed}" : string.Create(CultureInfo.InvariantCulture, $"heldout-{seed}-{shortest}-{longest}s"))).FullName;
             var filler = await UnseenAsync(Path.Combine(sharedDir, "media", "images"), work, ffmpeg, ct);
             filler.AddRange(await GeneratedFootage.GenerateAsync(work, GeneratedFootage.Pool.Unseen, 0, 10, 10, 320, 180, ffmpeg, ct));
             var rng = new Random(seed);
@@ -191,7 +194,7 @@ public static class CopySetGenerator
                 var duration = (await probe.ProbeAsync(src, ct)).Duration;
                 foreach (var t in Transforms)
                 {
-                    var dur = Math.Round(4 + rng.NextDouble() * (Math.Min(12, duration - 0.5) - 4), 1);
+                    var dur = Math.Round(shortest + rng.NextDouble() * Math.Max(0, Math.Min(longest, duration - 0.5) - shortest), 1);
                     var start = Math.Round(rng.NextDouble() * (duration - 0.3 - dur), 1);
                     double fillA = Math.Round(2 + 4 * rng.NextDouble(), 1), fillB = Math.Round(2 + 4 * rng.NextDouble(), 1);
                     var a = filler[rng.Next(filler.Count)];
