@@ -61,8 +61,9 @@ public static class CopyMatcher
                     if (r0 < o.MinSpeed * q0 - slack || r0 > o.MaxSpeed * q0 + slack) continue;
                     // A gap costs what the frames missing from it would have scored.
                     var missing = Math.Max(0, dq - qStep) * queryFps;
-                    // Off speed 1 costs a little: enough to settle ties (through a still shot every slope scores the same,
-                    // and only speed 1 puts the span where it was copied from), too little to bend a sped-up copy.
+                    // Off speed 1 costs a little: enough to settle near-ties (through a slow zoom every slope scores about the
+                    // same, and only speed 1 puts the span where it was copied from). A sped-up copy pays about the same whatever
+                    // its path (the steps' differences add up to at least the span's), so the cost does not bend it.
                     var v = best[m] - (float)(0.5 * missing + OffSpeedCost * Math.Abs(dr - dq));
                     if (v > chain) { chain = v; prev[n] = m; start[n] = start[m]; }
                 }
@@ -89,7 +90,8 @@ public static class CopyMatcher
             var speed = (rTimes[last.R] - rTimes[first.R]) / Math.Max(1e-6, qTimes[last.Q] - qTimes[first.Q]);
             var moving = speed >= o.MinSpeed - 0.15 && speed <= o.MaxSpeed + 0.15;
             // Length on the longer side: a copy sped up 1.25× is shorter on the query's.
-            if (moving && path.Count >= o.MinMatchedFrames && Math.Max(qe - qs, re - rs) >= o.MinSpanSeconds && score >= o.MinScore)
+            if (moving && path.Count >= o.MinMatchedFrames && Math.Max(qe - qs, re - rs) >= o.MinSpanSeconds && score >= o.MinScore
+                && score * (qe - qs) >= o.MinEvidenceSeconds)
                 spans.Add(new AlignedSpan(qs, qe, rs, re, path.Count, score));
             else if (path.Count < o.MinMatchedFrames)
                 break; // the best chain left is too short: so are all others

@@ -80,6 +80,23 @@ public sealed class CopyHeldOutBench : IBenchCase
                 if (times[i] >= q.RefStart && times[i] <= q.RefEnd) inside.Add(hashes[i]);
             return inside.Count >= options.MinMatchedFrames && inside.Any(h => MultiModalIndexer.Media.PerceptualHash.Distance(h, inside[0]) > 8);
         }
+        // Where the score threshold (Copies:MinScore) stands between right first answers and wrong ones.
+        var right = total.Verdicts.Where(v => v.Correct && v.First is not null).Select(v => v.First!.Score).Order().ToList();
+        // Wrong videos only: a right video at the wrong span (a still card) is no chance match.
+        var wrong = total.Verdicts.Where(v => !v.Correct && v.First is { } f
+                && (v.Query.SourceVideo is null || Path.GetFullPath(f.Video) != Path.GetFullPath(v.Query.SourceVideo)))
+            .Select(v => v.First!.Score).Order().ToList();
+        if (right.Count > 0) result.Add("right_first_score_min", right[0], "").Add("right_first_score_p10", right[right.Count / 10], "");
+        result.Add("wrong_video_first", wrong.Count, "");
+        // Score x query seconds of every reported span, right video or not: the evidence a span carries.
+        foreach (var (q, matches) in all)
+            foreach (var m in matches)
+            {
+                var ok = q.SourceVideo is not null && Path.GetFullPath(m.Video) == Path.GetFullPath(q.SourceVideo);
+                result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"span {(ok ? "right" : "wrong")} score {m.Score:0.000} q {m.QueryEnd - m.QueryStart:0.00} s ref {m.End - m.Start:0.00} s evidence {m.Score * (m.QueryEnd - m.QueryStart):0.00} ({q.Name})"));
+            }
+        if (wrong.Count > 0) result.Add("wrong_video_first_score_max", wrong[^1], "");
         var localisable = all.Where(a => Localisable(a.Query)).ToList();
         var local = CopyScore.Of(localisable);
         result.Add("ours_f1_localisable", local.F1, "").Add("localisable_queries", localisable.Count, $"of {all.Count}");
