@@ -19,6 +19,8 @@ public sealed class CopyHeldOutBench : IBenchCase
     public string Name => "copies.heldout";
     public string Description => "copy detection F1 on held-out random excerpts of the real clips (seeds MMI_BENCH_SEEDS, default 1,2)";
 
+    private static double Evidence(CopyMatch m) => m.Score * (m.QueryEnd - m.QueryStart);
+
     public async Task<BenchResult> RunAsync(BenchContext context, CancellationToken ct)
     {
         var result = new BenchResult { Name = Name };
@@ -88,15 +90,12 @@ public sealed class CopyHeldOutBench : IBenchCase
             .Select(v => v.First!.Score).Order().ToList();
         if (right.Count > 0) result.Add("right_first_score_min", right[0], "").Add("right_first_score_p10", right[right.Count / 10], "");
         result.Add("wrong_video_first", wrong.Count, "");
-        // Score x query seconds of every reported span, right video or not: the evidence a span carries.
-        foreach (var (q, matches) in all)
-            foreach (var m in matches)
-            {
-                var ok = q.SourceVideo is not null && Path.GetFullPath(m.Video) == Path.GetFullPath(q.SourceVideo);
-                result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"span {(ok ? "right" : "wrong")} score {m.Score:0.000} q {m.QueryEnd - m.QueryStart:0.00} s ref {m.End - m.Start:0.00} s evidence {m.Score * (m.QueryEnd - m.QueryStart):0.00} ({q.Name})"));
-            }
-        if (wrong.Count > 0) result.Add("wrong_video_first_score_max", wrong[^1], "");
+        // Evidence (score x query seconds, Copies:MinEvidenceSeconds) of right first answers and of every wrong-video span.
+        var rightEvidence = total.Verdicts.Where(v => v.Correct && v.First is not null).Select(v => Evidence(v.First!)).ToList();
+        var wrongEvidence = all.SelectMany(a => a.Matches.Where(m => a.Query.SourceVideo is null
+            || Path.GetFullPath(m.Video) != Path.GetFullPath(a.Query.SourceVideo))).Select(Evidence).ToList();
+        if (rightEvidence.Count > 0) result.Add("right_first_evidence_min", rightEvidence.Min(), "s");
+        result.Add("wrong_video_spans", wrongEvidence.Count, "");
         var localisable = all.Where(a => Localisable(a.Query)).ToList();
         var local = CopyScore.Of(localisable);
         result.Add("ours_f1_localisable", local.F1, "").Add("localisable_queries", localisable.Count, $"of {all.Count}");
