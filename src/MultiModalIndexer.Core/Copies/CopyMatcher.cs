@@ -160,8 +160,8 @@ public static class CopyMatcher
             {
                 var d = Math.Min(BitOperations.PopCount(h ^ rHashes[r]), BitOperations.PopCount(h ^ rCropped[r]));
                 if (d > o.MatchDistance) continue;
-                if (checkColour && PerceptualHash.ChromaDistance(qChroma[q], rChroma[r]) > o.MaxChromaDistance) continue;
                 if (count == k && d >= bestD[k - 1]) continue;
+                if (checkColour && PerceptualHash.ChromaDistance(qChroma[q], rChroma[r]) > o.MaxChromaDistance) continue;
                 // Insertion into the small sorted list of the best k.
                 var i = count < k ? count++ : k - 1;
                 while (i > 0 && bestD[i - 1] > d) { bestD[i] = bestD[i - 1]; bestR[i] = bestR[i - 1]; i--; }

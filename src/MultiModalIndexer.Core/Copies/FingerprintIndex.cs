@@ -18,7 +18,6 @@ public sealed class FingerprintIndex
     private readonly ulong[] _hashes;
     private readonly ulong[] _cropped;
     private readonly ulong[]? _chroma;       // null when no video has colour layouts
-    private readonly bool[] _hasChroma;      // per video
     private readonly float[] _times;
     private readonly int[] _starts;          // first sample of each video, plus the total at the end
     private readonly int[][] _offsets;       // per band: BandValues + 1 offsets into _postings
@@ -63,7 +62,6 @@ public sealed class FingerprintIndex
             throw new ArgumentException("starts, hashes and times do not describe the videos");
         Videos = videos;
         _chroma = chroma;
-        _hasChroma = videos.Select(v => chroma is not null && v.Fingerprint.Chroma is not null).ToArray();
         _starts = starts;
         _hashes = hashes;
         _cropped = cropped;
@@ -92,7 +90,7 @@ public sealed class FingerprintIndex
     public ReadOnlySpan<ulong> CroppedOf(int video) => _cropped.AsSpan(_starts[video], _starts[video + 1] - _starts[video]);
     /// <summary>The video's colour layouts, or empty when its fingerprint has none.</summary>
     public ReadOnlySpan<ulong> ChromaOf(int video) =>
-        _hasChroma[video] ? _chroma.AsSpan(_starts[video], _starts[video + 1] - _starts[video]) : default;
+        _chroma is not null && Videos[video].Fingerprint.Chroma is not null ? _chroma.AsSpan(_starts[video], _starts[video + 1] - _starts[video]) : default;
     public ReadOnlySpan<float> TimesOf(int video) => _times.AsSpan(_starts[video], _starts[video + 1] - _starts[video]);
 
     /// <summary>

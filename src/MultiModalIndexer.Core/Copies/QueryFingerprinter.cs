@@ -29,8 +29,7 @@ public sealed class QueryFingerprinter(MediaOptions media, CopyOptions options, 
             "-vf", $"fps={fps},scale={w}:{h}:flags=fast_bilinear,format=yuv444p",
             "-f", "rawvideo", "-pix_fmt", "yuv444p", "pipe:1",
         ];
-        var plane = w * h;
-        var frameBytes = 3 * plane;
+        var frameBytes = 3 * w * h;
         var times = new List<float>();
         var hashes = new List<ulong>();
         var mirrored = new List<ulong>();
@@ -45,8 +44,7 @@ public sealed class QueryFingerprinter(MediaOptions media, CopyOptions options, 
                 {
                     var got = await p.StdOut.ReadAtLeastAsync(buf.AsMemory(0, frameBytes), frameBytes, throwOnEndOfStream: false, p.Token).ConfigureAwait(false);
                     if (got < frameBytes) break;
-                    if (!PerceptualHash.TryCompute(buf.AsSpan(0, plane), w, h, w, options.MinContrast, out var f,
-                            buf.AsSpan(plane, plane), buf.AsSpan(2 * plane, plane))) continue;
+                    if (!PerceptualHash.TryComputeYuv444(buf.AsSpan(0, frameBytes), w, h, options.MinContrast, out var f)) continue;
                     times.Add((float)(i / options.QueryFps));
                     hashes.Add(f.Hash);
                     mirrored.Add(f.Mirrored);

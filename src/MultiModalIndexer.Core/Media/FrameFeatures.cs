@@ -21,12 +21,8 @@ internal sealed class FrameFeatures
     public float Content1 { get; set; }
     /// <summary>Content delta to the frame two back (skips a one-frame flash); 0 when unknown.</summary>
     public float Content2 { get; set; }
-    /// <summary>Perceptual hash of this frame when it is one of the copy-detection samples (see <see cref="FrameHashSampling"/>).</summary>
-    public ulong? CopyHash { get; set; }
-    /// <summary>The hash of the frame's central part (see <see cref="PerceptualHash.CropMargin"/>).</summary>
-    public ulong CopyHashCropped { get; set; }
-    /// <summary>The frame's colour layout (<see cref="PerceptualHash.ChromaDistance"/>).</summary>
-    public ulong CopyChroma { get; set; }
+    /// <summary>This frame's copy-detection hashes when it is one of the samples (see <see cref="FrameHashSampling"/>).</summary>
+    public FrameHashes? Copy { get; set; }
 
     /// <summary>Motion-tolerant distance in [0, 1]: half histogram, half thumbnail.</summary>
     public static double Distance(FrameFeatures a, FrameFeatures b)

@@ -128,12 +128,9 @@ internal static class InProcessDecode
             {
                 var index = part.From is null ? result.Frames.Count : frameOf(ts);
                 if (fingerprints.Takes(index, fps)
-                    && PerceptualHash.TryCompute(yuv[..(w * h)], w, h, w, fingerprints.MinContrast, out var hashes,
-                        yuv.Slice(w * h, w * h), yuv.Slice(2 * w * h, w * h)))
+                    && PerceptualHash.TryComputeYuv444(yuv, w, h, fingerprints.MinContrast, out var hashes))
                 {
-                    frame.CopyHash = hashes.Hash;
-                    frame.CopyHashCropped = hashes.Cropped;
-                    frame.CopyChroma = hashes.Chroma;
+                    frame.Copy = hashes;
                     result.Hashed.Add((result.Frames.Count, index));
                 }
             }

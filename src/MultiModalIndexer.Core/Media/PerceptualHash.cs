@@ -71,6 +71,13 @@ public static class PerceptualHash
         return true;
     }
 
+    /// <summary>Hashes one planar YUV 4:4:4 frame (Y, Cb, Cr planes of width × height each, as the analysis decodes give).</summary>
+    public static bool TryComputeYuv444(ReadOnlySpan<byte> yuv, int width, int height, double minContrast, out FrameHashes hashes)
+    {
+        var plane = width * height;
+        return TryCompute(yuv[..plane], width, height, width, minContrast, out hashes, yuv.Slice(plane, plane), yuv.Slice(2 * plane, plane));
+    }
+
     /// <summary>Margin (fraction of each side) the cropped variant leaves out: a 10 % crop keeps the central 90 %.</summary>
     public const double CropMargin = 0.05;
 

@@ -23,7 +23,7 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
             string.Join(",", boundaries.Select(b => b.Kind.ToString())), segments.Count);
         return new ShotAnalysis(media.Duration, cuts, segments)
         {
-            Fingerprint = Fingerprints is null ? [] : frames.Where(f => f.CopyHash is not null).Select(f => new FrameHash(f.Time, f.CopyHash!.Value, f.CopyHashCropped, f.CopyChroma)).ToList(),
+            Fingerprint = Fingerprints is null ? [] : frames.Where(f => f.Copy is not null).Select(f => new FrameHash(f.Time, f.Copy!.Value.Hash, f.Copy.Value.Cropped, f.Copy.Value.Chroma)).ToList(),
         };
     }
 
@@ -229,15 +229,10 @@ public sealed class ShotDetector(MediaOptions options, ILogger<ShotDetector>? lo
                     var got = await p.StdOut.ReadAtLeastAsync(buf.AsMemory(0, frameBytes), frameBytes, throwOnEndOfStream: false, p.Token).ConfigureAwait(false);
                     if (got < frameBytes) break;
                     var frame = extractor.Add(buf.AsSpan(0, frameBytes), (part.FirstFrame + frames.Count) / fps);
-                    // The Y plane comes first in yuv444p: a copy-detection sample hashes it in place.
+                    // A copy-detection sample hashes the yuv444p planes in place.
                     if (Fingerprints is { } fp && fp.Takes(part.FirstFrame + frames.Count, fps)
-                        && PerceptualHash.TryCompute(buf.AsSpan(0, w * h), w, h, w, fp.MinContrast, out var hashes,
-                            buf.AsSpan(w * h, w * h), buf.AsSpan(2 * w * h, w * h)))
-                    {
-                        frame.CopyHash = hashes.Hash;
-                        frame.CopyHashCropped = hashes.Cropped;
-                        frame.CopyChroma = hashes.Chroma;
-                    }
+                        && PerceptualHash.TryComputeYuv444(buf.AsSpan(0, frameBytes), w, h, fp.MinContrast, out var hashes))
+                        frame.Copy = hashes;
                     frames.Add(frame);
                 }
             }

@@ -19,8 +19,6 @@ public sealed class CopyHeldOutBench : IBenchCase
     public string Name => "copies.heldout";
     public string Description => "copy detection F1 on held-out random excerpts of the real clips (seeds MMI_BENCH_SEEDS, default 1,2)";
 
-    private static double Evidence(CopyMatch m) => m.Score * (m.QueryEnd - m.QueryStart);
-
     public async Task<BenchResult> RunAsync(BenchContext context, CancellationToken ct)
     {
         var result = new BenchResult { Name = Name };
@@ -73,7 +71,7 @@ public sealed class CopyHeldOutBench : IBenchCase
         bool Localisable(CopyQuery q)
         {
             if (q.SourceVideo is null) return true;
-            var v = index.Videos.ToList().FindIndex(x => Path.GetFullPath(x.SourcePath) == Path.GetFullPath(q.SourceVideo));
+            var v = index.Videos.ToList().FindIndex(x => CopyScore.SameVideo(x.SourcePath, q.SourceVideo));
             if (v < 0) return false;
             var times = index.TimesOf(v);
             var hashes = index.HashesOf(v);
@@ -85,23 +83,20 @@ public sealed class CopyHeldOutBench : IBenchCase
         // Where the score threshold (Copies:MinScore) stands between right first answers and wrong ones.
         var right = total.Verdicts.Where(v => v.Correct && v.First is not null).Select(v => v.First!.Score).Order().ToList();
         // Wrong videos only: a right video at the wrong span (a still card) is no chance match.
-        var wrong = total.Verdicts.Where(v => !v.Correct && v.First is { } f
-                && (v.Query.SourceVideo is null || Path.GetFullPath(f.Video) != Path.GetFullPath(v.Query.SourceVideo)))
+        var wrong = total.Verdicts.Where(v => !v.Correct && v.First is { } f && (v.Query.SourceVideo is null || !CopyScore.SameVideo(f.Video, v.Query.SourceVideo)))
             .Select(v => v.First!.Score).Order().ToList();
         if (right.Count > 0) result.Add("right_first_score_min", right[0], "").Add("right_first_score_p10", right[right.Count / 10], "");
         result.Add("wrong_video_first", wrong.Count, "");
-        // Evidence (score x query seconds, Copies:MinEvidenceSeconds) of right first answers and of every wrong-video span.
-        var rightEvidence = total.Verdicts.Where(v => v.Correct && v.First is not null).Select(v => Evidence(v.First!)).ToList();
-        var wrongEvidence = all.SelectMany(a => a.Matches.Where(m => a.Query.SourceVideo is null
-            || Path.GetFullPath(m.Video) != Path.GetFullPath(a.Query.SourceVideo))).Select(Evidence).ToList();
+        // Evidence (score x query seconds, Copies:MinEvidenceSeconds) of right first answers, and how many wrong-video spans were reported.
+        var rightEvidence = total.Verdicts.Where(v => v.Correct && v.First is not null).Select(v => v.First!.Score * (v.First.QueryEnd - v.First.QueryStart)).ToList();
         if (rightEvidence.Count > 0) result.Add("right_first_evidence_min", rightEvidence.Min(), "s");
-        result.Add("wrong_video_spans", wrongEvidence.Count, "");
-        var localisable = all.Where(a => Localisable(a.Query)).ToList();
-        var local = CopyScore.Of(localisable);
-        result.Add("ours_f1_localisable", local.F1, "").Add("localisable_queries", localisable.Count, $"of {all.Count}");
+        result.Add("wrong_video_spans", all.Sum(a => a.Matches.Count(m => a.Query.SourceVideo is null || !CopyScore.SameVideo(m.Video, a.Query.SourceVideo))), "");
+        var split = all.ToLookup(a => Localisable(a.Query));
+        var local = CopyScore.Of(split[true]);
+        result.Add("ours_f1_localisable", local.F1, "").Add("localisable_queries", split[true].Count(), $"of {all.Count}");
         result.Notes.Add($"localisable copies (the picture changes within the copied span): TP {local.TruePositives} FP {local.FalsePositives} " +
                          $"FN {local.FalseNegatives} TN {local.TrueNegatives}; not localisable: " +
-                         string.Join(", ", all.Where(a => !Localisable(a.Query)).Select(a => Path.GetFileNameWithoutExtension(a.Query.SourceVideo)).Distinct()));
+                         string.Join(", ", split[false].Select(a => Path.GetFileNameWithoutExtension(a.Query.SourceVideo)).Distinct()));
         foreach (var t in CopySetGenerator.Transforms)
             result.Add($"ours_correct_{t}", total.Verdicts.Count(v => v.Query.Transform == t && v.Query.SourceVideo is not null && v.Correct),
                 $"of {total.Verdicts.Count(v => v.Query.Transform == t && v.Query.SourceVideo is not null)}");

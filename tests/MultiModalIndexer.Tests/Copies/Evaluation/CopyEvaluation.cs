@@ -34,7 +34,7 @@ public sealed record CopyScore(int TruePositives, int FalsePositives, int FalseN
                 verdicts.Add(new CopyVerdict(q, null, false, 0, 0));
                 continue;
             }
-            var sameVideo = string.Equals(Path.GetFullPath(first.Video), Path.GetFullPath(q.SourceVideo), StringComparison.Ordinal);
+            var sameVideo = SameVideo(first.Video, q.SourceVideo);
             var refIoU = sameVideo ? IoU(first.Start, first.End, q.RefStart, q.RefEnd) : 0;
             var qIoU = IoU(first.QueryStart, first.QueryEnd, q.QueryStart, q.QueryEnd);
             var ok = sameVideo && refIoU >= 0.5 && qIoU >= 0.5;
@@ -44,6 +44,9 @@ public sealed record CopyScore(int TruePositives, int FalsePositives, int FalseN
         }
         return new CopyScore(tp, fp, fn, tn, verdicts);
     }
+
+    /// <summary>Whether two paths name the same video file.</summary>
+    public static bool SameVideo(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 
     public static double IoU(double a0, double a1, double b0, double b1)
     {
